@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** The same Drizzle surface over either engine: services never know which one runs. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** A function that accepts either the database or an open transaction. */
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  /**
+   * LISTEN on a channel. `onConnect` runs after every (re)connection, so a cache can
+   * flush what it may have missed while the connection was down.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onConnect?: () => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** postgres:// URL; unset → embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; unset with no url → in memory (tests). */
+  dataDir?: string;
+  /** Apply committed migrations before returning (default true). */
+  migrate?: boolean;
+  /** Postgres pool size (default 10). */
+  maxConnections?: number;
+}
+
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  const database = options.url ? openPostgres(options.url, options.maxConnections ?? 10) : await openPglite(options.dataDir);
+  if (options.migrate !== false) await migrateDatabase(database);
+  return database;
+}
+
+async function openPglite(dataDir?: string): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(resolve(dataDir, 'pglite')) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    engine: 'pglite',
+    async listen(channel, onMessage, onConnect) {
+      const unlisten = await client.listen(channel, onMessage);
+      onConnect?.();
+      return unlisten;
+    },
+    async notify(channel, payload) {
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    close: () => client.close(),
+  };
+}
+
+function openPostgres(url: string, max: number): Database {
+  const client = postgres(url, { max, onnotice: () => {} });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    engine: 'postgres',
+    async listen(channel, onMessage, onConnect) {
+      // postgres.js keeps a dedicated connection for LISTEN and re-listens after a
+      // reconnect; onlisten fires each time, which is when a cache must flush.
+      const subscription = await client.listen(channel, onMessage, onConnect);
+      return () => subscription.unlisten();
+    },
+    async notify(channel, payload) {
+      await client.notify(channel, payload);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+export async function migrateDatabase(database: Database): Promise<void> {
+  const migrationsFolder = findMigrationsFolder();
+  if (database.engine === 'pglite') {
+    await migratePglite(database.db as never, { migrationsFolder });
+  } else {
+    await migratePostgres(database.db as never, { migrationsFolder });
+  }
+}
+
+/**
+ * The committed SQL migrations. Beside this file in the source tree; when an app
+ * bundles this package, found through the package's own name instead.
+ */
+function findMigrationsFolder(): string {
+  const fromSource = fileURLToPath(new URL('../migrations', import.meta.url));
+  if (existsSync(join(fromSource, 'meta'))) return fromSource;
+  const packageJson = createRequire(join(process.cwd(), 'noop.js')).resolve('@sidekey/db/package.json');
+  return join(dirname(packageJson), 'migrations');
+}

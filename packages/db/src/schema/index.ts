@@ -1,0 +1,6 @@
+export * from './accounts.ts';
+export * from './app-passwords.ts';
+export * from './audit.ts';
+export * from './mail.ts';
+export * from './services.ts';
+export * from './throttles.ts';
