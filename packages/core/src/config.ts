@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createDb } from '@sidekey/db';
+import { createLogger, type Logger } from './logger.ts';
+import { serverKeys } from './secrets/server-keys.ts';
+import { createSidekey, type Sidekey } from './sidekey.ts';
+
+/** Everything an operator sets through the environment; README's table lists the same. */
+export interface SidekeyConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secret: string | undefined;
+  previousSecrets: string[];
+  port: number;
+  host: string;
+  origin: string | undefined;
+  smtpUrl: string | undefined;
+  logLevel: string;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not “${env.PORT}”.`);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.SIDEKEY_DATA_DIR || '.data'),
+    secret: env.SIDEKEY_SECRET || undefined,
+    previousSecrets: (env.SIDEKEY_PREVIOUS_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    port,
+    host: env.HOST || '0.0.0.0',
+    origin: env.ORIGIN || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    logLevel: env.SIDEKEY_LOG_LEVEL || 'info',
+  };
+}
+
+/**
+ * The server secret: from SIDEKEY_SECRET, which Postgres deployments must set (every
+ * node needs the same one); on the embedded default, generated once into the data dir.
+ */
+export function resolveSecret(config: SidekeyConfig, log: Logger): string {
+  if (config.secret) return config.secret;
+  if (config.databaseUrl) {
+    throw new Error('SIDEKEY_SECRET must be set when DATABASE_URL is: every node must share the same server secret.');
+  }
+  const file = join(config.dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  log.warn({ file }, 'generated a server secret into the data directory; set SIDEKEY_SECRET in production and keep it safe');
+  return secret;
+}
+
+/** Opens the configured database (migrating it) and builds Sidekey on it. */
+export async function openSidekey(config: SidekeyConfig = readConfig()): Promise<Sidekey> {
+  const logger = createLogger({ level: config.logLevel });
+  const secret = resolveSecret(config, logger);
+  const database = await createDb(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  logger.info({ engine: database.engine }, 'database ready');
+  return createSidekey({ database, keys: serverKeys(secret, config.previousSecrets), logger });
+}

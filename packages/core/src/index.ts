@@ -1,0 +1,21 @@
+export { createSidekey, type Sidekey, type SidekeyOptions } from './sidekey.ts';
+export { openSidekey, readConfig, resolveSecret, type SidekeyConfig } from './config.ts';
+export { SidekeyError, type SidekeyErrorCode } from './errors.ts';
+export { createLogger, createMemoryLogger, type Logger } from './logger.ts';
+export type { ActorMeta, Deps } from './deps.ts';
+export { serverKeys, type ServerKeys } from './secrets/server-keys.ts';
+export { APP_PASSWORD_PATTERN, APP_PASSWORD_PREFIX, parseAppPassword } from './app-passwords/format.ts';
+export {
+  DEFAULT_SCOPES,
+  MAX_ACTIVE_APP_PASSWORDS,
+  revokeAllForAccount,
+  type AppPasswordScope,
+  type AppPasswordSummary,
+} from './app-passwords/service.ts';
+export { REVOCATION_CHANNEL, type RevocationNotice } from './app-passwords/transition.ts';
+export { serviceNames, serviceScopes, isServiceName, type ServiceName } from './verification/services.ts';
+export type { VerifyInput, VerifyResult, VerifyRefusal } from './verification/verify.ts';
+export { normaliseEmail, EMAIL_MAX_LENGTH } from './accounts/email.ts';
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/password-policy.ts';
+export { REAUTHENTICATION_WINDOW_MS, type ValidatedSession } from './accounts/sessions.ts';
+export { WRONG_CREDENTIALS_MESSAGE } from './accounts/service.ts';
