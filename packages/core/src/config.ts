@@ -21,12 +21,16 @@ export interface SidekeyConfig {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig {
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not “${env.PORT}”.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, not “${env.PORT}”.`);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.SIDEKEY_DATA_DIR || '.data'),
     secret: env.SIDEKEY_SECRET || undefined,
-    previousSecrets: (env.SIDEKEY_PREVIOUS_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    previousSecrets: (env.SIDEKEY_PREVIOUS_SECRETS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     port,
     host: env.HOST || '0.0.0.0',
     origin: env.ORIGIN || undefined,
@@ -42,14 +46,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
 export function resolveSecret(config: SidekeyConfig, log: Logger): string {
   if (config.secret) return config.secret;
   if (config.databaseUrl) {
-    throw new Error('SIDEKEY_SECRET must be set when DATABASE_URL is: every node must share the same server secret.');
+    throw new Error(
+      'SIDEKEY_SECRET must be set when DATABASE_URL is: every node must share the same server secret.',
+    );
   }
   const file = join(config.dataDir, 'secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  log.warn({ file }, 'generated a server secret into the data directory; set SIDEKEY_SECRET in production and keep it safe');
+  log.warn(
+    { file },
+    'generated a server secret into the data directory; set SIDEKEY_SECRET in production and keep it safe',
+  );
   return secret;
 }
 
@@ -57,7 +66,9 @@ export function resolveSecret(config: SidekeyConfig, log: Logger): string {
 export async function openSidekey(config: SidekeyConfig = readConfig()): Promise<Sidekey> {
   const logger = createLogger({ level: config.logLevel });
   const secret = resolveSecret(config, logger);
-  const database = await createDb(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  const database = await createDb(
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+  );
   logger.info({ engine: database.engine }, 'database ready');
   return createSidekey({ database, keys: serverKeys(secret, config.previousSecrets), logger });
 }

@@ -23,4 +23,5 @@ export class SidekeyError extends Error {
   }
 }
 
-export const notFound = (what: string) => new SidekeyError('NOT_FOUND', `${what} not found.`, 'not_found');
+export const notFound = (what: string) =>
+  new SidekeyError('NOT_FOUND', `${what} not found.`, 'not_found');

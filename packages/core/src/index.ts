@@ -4,7 +4,11 @@ export { SidekeyError, type SidekeyErrorCode } from './errors.ts';
 export { createLogger, createMemoryLogger, type Logger } from './logger.ts';
 export type { ActorMeta, Deps } from './deps.ts';
 export { serverKeys, type ServerKeys } from './secrets/server-keys.ts';
-export { APP_PASSWORD_PATTERN, APP_PASSWORD_PREFIX, parseAppPassword } from './app-passwords/format.ts';
+export {
+  APP_PASSWORD_PATTERN,
+  APP_PASSWORD_PREFIX,
+  parseAppPassword,
+} from './app-passwords/format.ts';
 export {
   DEFAULT_SCOPES,
   MAX_ACTIVE_APP_PASSWORDS,
@@ -13,7 +17,12 @@ export {
   type AppPasswordSummary,
 } from './app-passwords/service.ts';
 export { REVOCATION_CHANNEL, type RevocationNotice } from './app-passwords/transition.ts';
-export { serviceNames, serviceScopes, isServiceName, type ServiceName } from './verification/services.ts';
+export {
+  serviceNames,
+  serviceScopes,
+  isServiceName,
+  type ServiceName,
+} from './verification/services.ts';
 export type { VerifyInput, VerifyResult, VerifyRefusal } from './verification/verify.ts';
 export { normaliseEmail, EMAIL_MAX_LENGTH } from './accounts/email.ts';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/password-policy.ts';

@@ -27,15 +27,26 @@ export async function createTestSidekey(): Promise<TestSidekey> {
       clock.now = new Date(clock.now.getTime() + ms);
     },
   };
-  const sidekey = createSidekey({ database, keys: serverKeys(TEST_SECRET), logger, now: () => clock.now });
+  const sidekey = createSidekey({
+    database,
+    keys: serverKeys(TEST_SECRET),
+    logger,
+    now: () => clock.now,
+  });
   return { sidekey, database, logLines: lines, clock, dispose: () => database.dispose() };
 }
 
 let counter = 0;
 /** A signed-up owner with a fresh session; the password is returned for re-authentication. */
-export async function signUpOwner(sidekey: Sidekey, email = `owner${++counter}-${Date.now()}@example.org`) {
+export async function signUpOwner(
+  sidekey: Sidekey,
+  email = `owner${++counter}-${Date.now()}@example.org`,
+) {
   const password = `correct horse battery ${counter}`;
-  const signedUp = await sidekey.accounts.signUp({ email, password }, { actor: 'owner', address: '127.0.0.1' });
+  const signedUp = await sidekey.accounts.signUp(
+    { email, password },
+    { actor: 'owner', address: '127.0.0.1' },
+  );
   const validated = await sidekey.sessions.validate(signedUp.sessionToken);
   return { email, password, ...signedUp, session: validated!.session };
 }

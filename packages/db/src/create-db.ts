@@ -25,7 +25,11 @@ export interface Database {
    * LISTEN on a channel. `onConnect` runs after every (re)connection, so a cache can
    * flush what it may have missed while the connection was down.
    */
-  listen(channel: string, onMessage: (payload: string) => void, onConnect?: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onConnect?: () => void,
+  ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,7 +46,9 @@ export interface CreateDbOptions {
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
-  const database = options.url ? openPostgres(options.url, options.maxConnections ?? 10) : await openPglite(options.dataDir);
+  const database = options.url
+    ? openPostgres(options.url, options.maxConnections ?? 10)
+    : await openPglite(options.dataDir);
   if (options.migrate !== false) await migrateDatabase(database);
   return database;
 }
@@ -102,6 +108,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
 function findMigrationsFolder(): string {
   const fromSource = fileURLToPath(new URL('../migrations', import.meta.url));
   if (existsSync(join(fromSource, 'meta'))) return fromSource;
-  const packageJson = createRequire(join(process.cwd(), 'noop.js')).resolve('@sidekey/db/package.json');
+  // From a bundle, Node's resolution walks up from the bundle to the app's node_modules.
+  const packageJson = createRequire(import.meta.url).resolve('@sidekey/db/package.json');
   return join(dirname(packageJson), 'migrations');
 }

@@ -1,2 +1,11 @@
 export * from './schema/index.ts';
-export { createDb, migrateDatabase, type CreateDbOptions, type Database, type Db, type DbOrTx, type Schema, type Tx } from './create-db.ts';
+export {
+  createDb,
+  migrateDatabase,
+  type CreateDbOptions,
+  type Database,
+  type Db,
+  type DbOrTx,
+  type Schema,
+  type Tx,
+} from './create-db.ts';

@@ -45,7 +45,8 @@ describe('app_passwords constraints', () => {
 
   it('refuses a state the lifecycle does not have', async () => {
     const code = await failureCode(
-      database.db.execute(sql`INSERT INTO app_passwords (account_id, label, scopes, lookup_hash, key_id, state)
+      database.db
+        .execute(sql`INSERT INTO app_passwords (account_id, label, scopes, lookup_hash, key_id, state)
         VALUES (${accountId}, 'x', ARRAY['mail'], 'h-bad-state', 'k1', 'suspended')`),
     );
     expect(code).toBe('22P02'); // invalid input value for enum
@@ -53,25 +54,42 @@ describe('app_passwords constraints', () => {
 
   it('refuses a duplicate lookup hash', async () => {
     await database.db.insert(appPasswords).values(credential({ lookupHash: 'same' }));
-    expect(await failureCode(database.db.insert(appPasswords).values(credential({ lookupHash: 'same' })))).toBe('23505');
+    expect(
+      await failureCode(
+        database.db.insert(appPasswords).values(credential({ lookupHash: 'same' })),
+      ),
+    ).toBe('23505');
   });
 
   it('refuses an empty or blank label', async () => {
-    expect(await failureCode(database.db.insert(appPasswords).values(credential({ label: '' })))).toBe('23514');
-    expect(await failureCode(database.db.insert(appPasswords).values(credential({ label: '   ' })))).toBe('23514');
+    expect(
+      await failureCode(database.db.insert(appPasswords).values(credential({ label: '' }))),
+    ).toBe('23514');
+    expect(
+      await failureCode(database.db.insert(appPasswords).values(credential({ label: '   ' }))),
+    ).toBe('23514');
   });
 
   it('refuses an unknown scope and an empty scope list', async () => {
     expect(
-      await failureCode(database.db.insert(appPasswords).values(credential({ scopes: ['root' as 'mail'] }))),
+      await failureCode(
+        database.db.insert(appPasswords).values(credential({ scopes: ['root' as 'mail'] })),
+      ),
     ).toBe('23514');
-    expect(await failureCode(database.db.insert(appPasswords).values(credential({ scopes: [] })))).toBe('23514');
+    expect(
+      await failureCode(database.db.insert(appPasswords).values(credential({ scopes: [] }))),
+    ).toBe('23514');
   });
 
   it('refuses a revoked row without its reason and time', async () => {
     const [row] = await database.db.insert(appPasswords).values(credential()).returning();
     expect(
-      await failureCode(database.db.update(appPasswords).set({ state: 'revoked' }).where(eq(appPasswords.id, row!.id))),
+      await failureCode(
+        database.db
+          .update(appPasswords)
+          .set({ state: 'revoked' })
+          .where(eq(appPasswords.id, row!.id)),
+      ),
     ).toBe('23514');
   });
 });
@@ -79,7 +97,9 @@ describe('app_passwords constraints', () => {
 describe('accounts constraints', () => {
   it('refuses an email that was not normalised', async () => {
     expect(
-      await failureCode(database.db.insert(accounts).values({ email: 'Mixed@Example.org', passwordHash: 'x' })),
+      await failureCode(
+        database.db.insert(accounts).values({ email: 'Mixed@Example.org', passwordHash: 'x' }),
+      ),
     ).toBe('23514');
   });
 });
@@ -90,9 +110,21 @@ describe('audit_events', () => {
       .insert(auditEvents)
       .values({ accountId, actor: 'system', action: 'test' })
       .returning();
-    expect(await failureCode(database.db.update(auditEvents).set({ action: 'rewritten' }).where(eq(auditEvents.id, event!.id)))).toBe('42501');
-    expect(await failureCode(database.db.delete(auditEvents).where(eq(auditEvents.id, event!.id)))).toBe('42501');
-    const [still] = await database.db.select().from(auditEvents).where(eq(auditEvents.id, event!.id));
+    expect(
+      await failureCode(
+        database.db
+          .update(auditEvents)
+          .set({ action: 'rewritten' })
+          .where(eq(auditEvents.id, event!.id)),
+      ),
+    ).toBe('42501');
+    expect(
+      await failureCode(database.db.delete(auditEvents).where(eq(auditEvents.id, event!.id))),
+    ).toBe('42501');
+    const [still] = await database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.id, event!.id));
     expect(still!.action).toBe('test');
   });
 });

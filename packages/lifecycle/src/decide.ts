@@ -14,7 +14,13 @@ export interface CredentialRecord extends CredentialContext {
 export type Decision =
   | { allowed: false; from: CredentialRecord['state'] }
   /** `changed` is false when the event is allowed but leaves nothing to persist. */
-  | { allowed: true; from: CredentialRecord['state']; to: PersistedState; context: CredentialContext; changed: boolean };
+  | {
+      allowed: true;
+      from: CredentialRecord['state'];
+      to: PersistedState;
+      context: CredentialContext;
+      changed: boolean;
+    };
 
 /**
  * The machine as a pure function: rebuild the snapshot from the row, ask for the

@@ -11,7 +11,10 @@ import {
 } from './machine.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const record = (state: CredentialRecord['state'], overrides: Partial<CredentialRecord> = {}): CredentialRecord => ({
+const record = (
+  state: CredentialRecord['state'],
+  overrides: Partial<CredentialRecord> = {},
+): CredentialRecord => ({
   state,
   expiresAt: null,
   firstUsedAt: state === 'active' ? T0 : null,
@@ -28,7 +31,9 @@ const ownerReasons = revokeReasons.filter((reason) => reason !== 'expired');
  * DESIGN.md's table, written out independently of the machine: for each state and
  * event, where the credential must end up (null = refused).
  */
-const designTable: Array<[CredentialRecord['state'], string, CredentialEvent, CredentialRecord['state'] | null]> = [
+const designTable: Array<
+  [CredentialRecord['state'], string, CredentialEvent, CredentialRecord['state'] | null]
+> = [
   ['new', 'GENERATE', { type: 'GENERATE', at, expiresAt: null }, 'pending'],
   ['new', 'USE', { type: 'USE', at }, null],
   ['new', 'REVOKE', { type: 'REVOKE', at, reason: 'user' }, null],
@@ -39,22 +44,22 @@ const designTable: Array<[CredentialRecord['state'], string, CredentialEvent, Cr
   ...(['pending', 'active'] as const).flatMap((state) =>
     ownerReasons.map(
       (reason) =>
-        [state, `REVOKE ${reason}`, { type: 'REVOKE', at, reason } as CredentialEvent, 'revoked'] as [
-          CredentialRecord['state'],
-          string,
-          CredentialEvent,
+        [
+          state,
+          `REVOKE ${reason}`,
+          { type: 'REVOKE', at, reason } as CredentialEvent,
           'revoked',
-        ],
+        ] as [CredentialRecord['state'], string, CredentialEvent, 'revoked'],
     ),
   ),
   ...(['new', 'pending', 'active', 'revoked'] as const).map(
     (state) =>
-      [state, 'REVOKE with an unknown reason', { type: 'REVOKE', at, reason: 'because' as RevokeReason }, null] as [
-        CredentialRecord['state'],
-        string,
-        CredentialEvent,
+      [
+        state,
+        'REVOKE with an unknown reason',
+        { type: 'REVOKE', at, reason: 'because' as RevokeReason },
         null,
-      ],
+      ] as [CredentialRecord['state'], string, CredentialEvent, null],
   ),
   ['revoked', 'USE', { type: 'USE', at }, null],
   ['revoked', 'REVOKE', { type: 'REVOKE', at, reason: 'user' }, null],
@@ -74,14 +79,26 @@ describe('the credential lifecycle, as DESIGN.md tables it', () => {
 
   it('records the first use on pending → active', () => {
     const decision = decide(record('pending'), { type: 'USE', at });
-    expect(decision).toMatchObject({ allowed: true, changed: true, context: { firstUsedAt: at, lastUsedAt: at } });
+    expect(decision).toMatchObject({
+      allowed: true,
+      changed: true,
+      context: { firstUsedAt: at, lastUsedAt: at },
+    });
   });
 
   it('writes last-used at most once a minute', () => {
     const recent = record('active', { lastUsedAt: at - LAST_USE_WRITE_INTERVAL_MS + 1 });
-    expect(decide(recent, { type: 'USE', at })).toMatchObject({ allowed: true, to: 'active', changed: false });
+    expect(decide(recent, { type: 'USE', at })).toMatchObject({
+      allowed: true,
+      to: 'active',
+      changed: false,
+    });
     const stale = record('active', { lastUsedAt: at - LAST_USE_WRITE_INTERVAL_MS });
-    expect(decide(stale, { type: 'USE', at })).toMatchObject({ allowed: true, changed: true, context: { lastUsedAt: at } });
+    expect(decide(stale, { type: 'USE', at })).toMatchObject({
+      allowed: true,
+      changed: true,
+      context: { lastUsedAt: at },
+    });
   });
 
   it('keeps the first-use time when later uses are recorded', () => {
@@ -91,7 +108,10 @@ describe('the credential lifecycle, as DESIGN.md tables it', () => {
 
   it('records the revocation reason and time', () => {
     const decision = decide(record('active'), { type: 'REVOKE', at, reason: 'password_changed' });
-    expect(decision).toMatchObject({ to: 'revoked', context: { revokedAt: at, revokeReason: 'password_changed' } });
+    expect(decision).toMatchObject({
+      to: 'revoked',
+      context: { revokedAt: at, revokeReason: 'password_changed' },
+    });
   });
 
   it('expires only once the expiry time has passed, with reason expired', () => {

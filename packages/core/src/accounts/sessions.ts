@@ -61,8 +61,13 @@ export function sessionService(deps: Deps) {
       return null;
     }
     if (session.expiresAt.getTime() - at.getTime() < SESSION_IDLE_MS / 2) {
-      const expiresAt = new Date(Math.min(at.getTime() + SESSION_IDLE_MS, session.absoluteExpiresAt.getTime()));
-      await db.update(sessions).set({ expiresAt, lastSeenAt: at }).where(eq(sessions.id, session.id));
+      const expiresAt = new Date(
+        Math.min(at.getTime() + SESSION_IDLE_MS, session.absoluteExpiresAt.getTime()),
+      );
+      await db
+        .update(sessions)
+        .set({ expiresAt, lastSeenAt: at })
+        .where(eq(sessions.id, session.id));
       found.session = { ...session, expiresAt, lastSeenAt: at };
     }
     return found;
@@ -76,7 +81,12 @@ export function sessionService(deps: Deps) {
   async function invalidateAllForAccount(tx: DbOrTx, accountId: string, keepSessionId?: string) {
     const ended = await tx
       .delete(sessions)
-      .where(and(eq(sessions.accountId, accountId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
+      .where(
+        and(
+          eq(sessions.accountId, accountId),
+          keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
+        ),
+      )
       .returning({ id: sessions.id });
     return ended.length;
   }
@@ -89,7 +99,14 @@ export function sessionService(deps: Deps) {
     return now().getTime() - session.reauthenticatedAt.getTime() <= REAUTHENTICATION_WINDOW_MS;
   }
 
-  return { create, validate, invalidate, invalidateAllForAccount, markReauthenticated, isRecentlyReauthenticated };
+  return {
+    create,
+    validate,
+    invalidate,
+    invalidateAllForAccount,
+    markReauthenticated,
+    isRecentlyReauthenticated,
+  };
 }
 
 export type SessionService = ReturnType<typeof sessionService>;

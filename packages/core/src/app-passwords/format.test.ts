@@ -21,7 +21,10 @@ describe('app password format', () => {
 
   it('round-trips: what is shown parses back to what is hashed', () => {
     const generated = generateAppPassword();
-    expect(parseAppPassword(generated.display)).toEqual({ ok: true, canonical: generated.canonical });
+    expect(parseAppPassword(generated.display)).toEqual({
+      ok: true,
+      canonical: generated.canonical,
+    });
   });
 
   it('normalises case, dashes and spaces, with or without the prefix', () => {
@@ -40,18 +43,34 @@ describe('app password format', () => {
   it('refuses a single typo by checksum before any database work', () => {
     const { display } = generateAppPassword();
     const last = display.at(-1)!;
-    const replacement = APP_PASSWORD_ALPHABET[(APP_PASSWORD_ALPHABET.indexOf(last) + 1) % APP_PASSWORD_ALPHABET.length];
-    expect(parseAppPassword(display.slice(0, -1) + replacement)).toEqual({ ok: false, problem: 'checksum' });
+    const replacement =
+      APP_PASSWORD_ALPHABET[
+        (APP_PASSWORD_ALPHABET.indexOf(last) + 1) % APP_PASSWORD_ALPHABET.length
+      ];
+    expect(parseAppPassword(display.slice(0, -1) + replacement)).toEqual({
+      ok: false,
+      problem: 'checksum',
+    });
     // Two neighbouring symbols swapped is the other common slip.
     const body = display.split('-')[1]!;
     const swapped = body[1]! + body[0]! + body.slice(2);
     if (swapped !== body) {
-      expect(parseAppPassword(display.replace(body, swapped))).toEqual({ ok: false, problem: 'checksum' });
+      expect(parseAppPassword(display.replace(body, swapped))).toEqual({
+        ok: false,
+        problem: 'checksum',
+      });
     }
   });
 
   it('refuses garbage, wrong lengths, foreign characters and huge input as malformed', () => {
-    for (const input of ['', 'hunter2', 'skap-', 'x'.repeat(10_000), 'skap-aaaaa-aaaaa-aaaaa-aaaaa-aaaaa-aaa0a', '🔑'.repeat(30)]) {
+    for (const input of [
+      '',
+      'hunter2',
+      'skap-',
+      'x'.repeat(10_000),
+      'skap-aaaaa-aaaaa-aaaaa-aaaaa-aaaaa-aaa0a',
+      '🔑'.repeat(30),
+    ]) {
       expect(parseAppPassword(input)).toEqual({ ok: false, problem: 'malformed' });
     }
   });
@@ -60,11 +79,13 @@ describe('app password format', () => {
     const counts = new Map<string, number>();
     const samples = 2000;
     for (let i = 0; i < samples; i++) {
-      for (const symbol of generateAppPassword().canonical.slice(0, 26)) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+      for (const symbol of generateAppPassword().canonical.slice(0, 26))
+        counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
     }
     expect(counts.size).toBe(APP_PASSWORD_ALPHABET.length);
     const expected = (samples * 26) / APP_PASSWORD_ALPHABET.length;
-    for (const count of counts.values()) expect(Math.abs(count - expected) / expected).toBeLessThan(0.15);
+    for (const count of counts.values())
+      expect(Math.abs(count - expected) / expected).toBeLessThan(0.15);
   });
 
   it('never repeats across many generations', () => {

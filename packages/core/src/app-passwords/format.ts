@@ -36,14 +36,16 @@ export function generateAppPassword(): GeneratedAppPassword {
 }
 
 export type ParsedAppPassword =
-  | { ok: true; canonical: string }
-  | { ok: false; problem: 'malformed' | 'checksum' };
+  { ok: true; canonical: string } | { ok: false; problem: 'malformed' | 'checksum' };
 
 /** Normalises what a person or an app typed and checks it without touching the database. */
 export function parseAppPassword(input: string): ParsedAppPassword {
   if (input.length > MAX_INPUT_LENGTH) return { ok: false, problem: 'malformed' };
   let compact = input.toLowerCase().replace(/[\s-]+/g, '');
-  if (compact.length === APP_PASSWORD_PREFIX.length + CANONICAL_LENGTH && compact.startsWith(APP_PASSWORD_PREFIX)) {
+  if (
+    compact.length === APP_PASSWORD_PREFIX.length + CANONICAL_LENGTH &&
+    compact.startsWith(APP_PASSWORD_PREFIX)
+  ) {
     compact = compact.slice(APP_PASSWORD_PREFIX.length);
   }
   if (compact.length !== CANONICAL_LENGTH) return { ok: false, problem: 'malformed' };
@@ -61,7 +63,11 @@ export const APP_PASSWORD_PATTERN = new RegExp(
 );
 
 function checksum(body: string): string {
-  let value = createHash('sha256').update(APP_PASSWORD_PREFIX).update(body).digest().readUInt32BE(0);
+  let value = createHash('sha256')
+    .update(APP_PASSWORD_PREFIX)
+    .update(body)
+    .digest()
+    .readUInt32BE(0);
   let out = '';
   for (let i = 0; i < CHECKSUM_LENGTH; i++) {
     out += APP_PASSWORD_ALPHABET[value % APP_PASSWORD_ALPHABET.length];

@@ -20,9 +20,17 @@ async function countRows() {
 describe('generate', () => {
   it('returns the secret once, in the documented format, and stores only its keyed hash', async () => {
     const { accountId } = await signUpOwner(t.sidekey);
-    const generated = await t.sidekey.appPasswords.generate(accountId, { label: '  Thunderbird   on laptop ' }, owner);
+    const generated = await t.sidekey.appPasswords.generate(
+      accountId,
+      { label: '  Thunderbird   on laptop ' },
+      owner,
+    );
     expect(generated.password).toMatch(/^skap(-[a-z2-9]{5}){6}$/);
-    expect(generated).toMatchObject({ label: 'Thunderbird on laptop', state: 'pending', scopes: ['mail', 'contacts', 'calendars'] });
+    expect(generated).toMatchObject({
+      label: 'Thunderbird on laptop',
+      state: 'pending',
+      scopes: ['mail', 'contacts', 'calendars'],
+    });
 
     const listed = await t.sidekey.appPasswords.list(accountId);
     expect(listed).toHaveLength(1);
@@ -68,13 +76,17 @@ describe('generate', () => {
     for (let i = 0; i < MAX_ACTIVE_APP_PASSWORDS; i++) {
       made.push(await t.sidekey.appPasswords.generate(accountId, { label: `app ${i}` }, owner));
     }
-    await expect(t.sidekey.appPasswords.generate(accountId, { label: 'one too many' }, owner)).rejects.toMatchObject({
+    await expect(
+      t.sidekey.appPasswords.generate(accountId, { label: 'one too many' }, owner),
+    ).rejects.toMatchObject({
       code: 'PRECONDITION_FAILED',
       reason: 'limit_reached',
       message: expect.stringContaining('25'),
     });
     await t.sidekey.appPasswords.revoke(accountId, made[0]!.id, owner);
-    await expect(t.sidekey.appPasswords.generate(accountId, { label: 'replacement' }, owner)).resolves.toMatchObject({
+    await expect(
+      t.sidekey.appPasswords.generate(accountId, { label: 'replacement' }, owner),
+    ).resolves.toMatchObject({
       state: 'pending',
     });
   });
@@ -82,13 +94,16 @@ describe('generate', () => {
   it(`creates exactly ${MAX_ACTIVE_APP_PASSWORDS} of 60 concurrent requests`, async () => {
     const { accountId } = await signUpOwner(t.sidekey);
     const results = await Promise.allSettled(
-      Array.from({ length: 60 }, (_, i) => t.sidekey.appPasswords.generate(accountId, { label: `parallel ${i}` }, owner)),
+      Array.from({ length: 60 }, (_, i) =>
+        t.sidekey.appPasswords.generate(accountId, { label: `parallel ${i}` }, owner),
+      ),
     );
     const created = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
     expect(created).toHaveLength(MAX_ACTIVE_APP_PASSWORDS);
     expect(refused).toHaveLength(60 - MAX_ACTIVE_APP_PASSWORDS);
-    for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ reason: 'limit_reached' });
+    for (const r of refused)
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ reason: 'limit_reached' });
     expect(await t.sidekey.appPasswords.list(accountId)).toHaveLength(MAX_ACTIVE_APP_PASSWORDS);
   });
 });
@@ -132,15 +147,24 @@ describe('revoke, revoke all, history', () => {
   it("answers NOT_FOUND for another account's credential and changes nothing", async () => {
     const alice = await signUpOwner(t.sidekey);
     const mallory = await signUpOwner(t.sidekey);
-    const { id } = await t.sidekey.appPasswords.generate(alice.accountId, { label: 'Alice mail' }, owner);
+    const { id } = await t.sidekey.appPasswords.generate(
+      alice.accountId,
+      { label: 'Alice mail' },
+      owner,
+    );
     for (const attempt of [
       () => t.sidekey.appPasswords.revoke(mallory.accountId, id, owner),
       () => t.sidekey.appPasswords.history(mallory.accountId, id),
     ]) {
-      await expect(attempt()).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'App password not found.' });
+      await expect(attempt()).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'App password not found.',
+      });
     }
     const unknown = '00000000-0000-4000-8000-000000000000';
-    await expect(t.sidekey.appPasswords.revoke(alice.accountId, unknown, owner)).rejects.toMatchObject({
+    await expect(
+      t.sidekey.appPasswords.revoke(alice.accountId, unknown, owner),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'App password not found.',
     });
@@ -150,7 +174,9 @@ describe('revoke, revoke all, history', () => {
   it('lets exactly one of many concurrent revocations win', async () => {
     const { accountId } = await signUpOwner(t.sidekey);
     const { id } = await t.sidekey.appPasswords.generate(accountId, { label: 'Raced' }, owner);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => t.sidekey.appPasswords.revoke(accountId, id, owner)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => t.sidekey.appPasswords.revoke(accountId, id, owner)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const history = await t.sidekey.appPasswords.history(accountId, id);
     expect(history.filter((e) => e.action === 'REVOKE')).toHaveLength(1);
@@ -159,7 +185,11 @@ describe('revoke, revoke all, history', () => {
   it('expires a password once its time has passed, counting it as revoked', async () => {
     const { accountId } = await signUpOwner(t.sidekey);
     const expiresAt = new Date(t.clock.now.getTime() + 60_000);
-    const { id } = await t.sidekey.appPasswords.generate(accountId, { label: 'Temporary', expiresAt }, owner);
+    const { id } = await t.sidekey.appPasswords.generate(
+      accountId,
+      { label: 'Temporary', expiresAt },
+      owner,
+    );
     expect((await t.sidekey.appPasswords.list(accountId))[0]!.state).toBe('pending');
     t.clock.advance(60_000);
     const [listed] = await t.sidekey.appPasswords.list(accountId);

@@ -1,4 +1,11 @@
-import { accounts, appPasswords, appPasswordScopes, auditEvents, LABEL_MAX_LENGTH, type DbOrTx } from '@sidekey/db';
+import {
+  accounts,
+  appPasswords,
+  appPasswordScopes,
+  auditEvents,
+  LABEL_MAX_LENGTH,
+  type DbOrTx,
+} from '@sidekey/db';
 import { decide, type RevokeReason } from '@sidekey/lifecycle';
 import { and, asc, count, desc, eq, lte, ne } from 'drizzle-orm';
 import { recordAudit } from '../audit.ts';
@@ -10,7 +17,11 @@ import { applyCredentialEvent, type AppPasswordRow } from './transition.ts';
 
 /** The seed's limit: "You can have up to 25 active app-specific passwords." */
 export const MAX_ACTIVE_APP_PASSWORDS = 25;
-export const DEFAULT_SCOPES = ['mail', 'contacts', 'calendars'] as const satisfies readonly AppPasswordScope[];
+export const DEFAULT_SCOPES = [
+  'mail',
+  'contacts',
+  'calendars',
+] as const satisfies readonly AppPasswordScope[];
 export const LOOKUP_HASH_PURPOSE = 'app-password';
 
 export type AppPasswordScope = (typeof appPasswordScopes)[number];
@@ -40,7 +51,10 @@ export interface AppPasswordSummary {
 /** Called inside generate's transaction with the locked account row; throws to refuse. */
 export type GeneratePrecondition = (account: typeof accounts.$inferSelect) => void;
 
-export function appPasswordService(deps: Deps, options: { generatePreconditions?: GeneratePrecondition[] } = {}) {
+export function appPasswordService(
+  deps: Deps,
+  options: { generatePreconditions?: GeneratePrecondition[] } = {},
+) {
   const { db, keys, now } = deps;
   const preconditions = options.generatePreconditions ?? [];
 
@@ -49,7 +63,11 @@ export function appPasswordService(deps: Deps, options: { generatePreconditions?
     const scopes = normaliseScopes(input.scopes);
     const at = now();
     if (input.expiresAt && input.expiresAt <= at) {
-      throw new SidekeyError('BAD_REQUEST', 'The expiry date must be in the future.', 'invalid_expiry');
+      throw new SidekeyError(
+        'BAD_REQUEST',
+        'The expiry date must be in the future.',
+        'invalid_expiry',
+      );
     }
     const secret = generateAppPassword();
     const key = keys.current;
@@ -57,7 +75,11 @@ export function appPasswordService(deps: Deps, options: { generatePreconditions?
     const row = await db.transaction(async (tx) => {
       // Locking the account row serialises generate per account, so the count below
       // cannot be raced (count-then-insert alone breaks under READ COMMITTED).
-      const [account] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
+      const [account] = await tx
+        .select()
+        .from(accounts)
+        .where(eq(accounts.id, accountId))
+        .for('update');
       if (!account) throw notFound('Account');
       for (const check of preconditions) check(account);
       await expireDue(tx, accountId, at);
@@ -75,7 +97,14 @@ export function appPasswordService(deps: Deps, options: { generatePreconditions?
       }
 
       const decision = decide(
-        { state: 'new', expiresAt: null, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokeReason: null },
+        {
+          state: 'new',
+          expiresAt: null,
+          firstUsedAt: null,
+          lastUsedAt: null,
+          revokedAt: null,
+          revokeReason: null,
+        },
         { type: 'GENERATE', at: at.getTime(), expiresAt: input.expiresAt?.getTime() ?? null },
       );
       if (!decision.allowed) throw new Error('The lifecycle refused GENERATE on a new credential.');
@@ -119,21 +148,36 @@ export function appPasswordService(deps: Deps, options: { generatePreconditions?
     return rows.map(summarise);
   }
 
-  async function revoke(accountId: string, credentialId: string, meta: ActorMeta, reason: RevokeReason = 'user') {
+  async function revoke(
+    accountId: string,
+    credentialId: string,
+    meta: ActorMeta,
+    reason: RevokeReason = 'user',
+  ) {
     const outcome = await db.transaction(async (tx) => {
       // Locked, so a first use committing meanwhile cannot make the decision stale.
       const row = await findOwned(tx, accountId, credentialId, { lock: true });
       return applyCredentialEvent(tx, row, { type: 'REVOKE', at: now().getTime(), reason }, meta);
     });
     if (!outcome.applied) {
-      throw new SidekeyError('CONFLICT', `“${outcome.row.label}” is already revoked.`, 'already_revoked');
+      throw new SidekeyError(
+        'CONFLICT',
+        `“${outcome.row.label}” is already revoked.`,
+        'already_revoked',
+      );
     }
     deps.log.info({ accountId, credentialId, reason }, 'app password revoked');
     return summarise(outcome.row);
   }
 
-  async function revokeAll(accountId: string, meta: ActorMeta, reason: RevokeReason = 'revoke_all') {
-    const revoked = await db.transaction((tx) => revokeAllForAccount(tx, accountId, reason, meta, now()));
+  async function revokeAll(
+    accountId: string,
+    meta: ActorMeta,
+    reason: RevokeReason = 'revoke_all',
+  ) {
+    const revoked = await db.transaction((tx) =>
+      revokeAllForAccount(tx, accountId, reason, meta, now()),
+    );
     deps.log.info({ accountId, reason, revoked }, 'all app passwords revoked');
     return { revoked };
   }
@@ -195,7 +239,12 @@ export async function revokeAllForAccount(
     .for('update');
   let revoked = 0;
   for (const row of live) {
-    const outcome = await applyCredentialEvent(tx, row, { type: 'REVOKE', at: at.getTime(), reason }, meta);
+    const outcome = await applyCredentialEvent(
+      tx,
+      row,
+      { type: 'REVOKE', at: at.getTime(), reason },
+      meta,
+    );
     if (outcome.applied) revoked++;
   }
   return revoked;
@@ -206,7 +255,13 @@ async function expireDue(db: DbOrTx, accountId: string, at: Date): Promise<void>
   const due = await db
     .select()
     .from(appPasswords)
-    .where(and(eq(appPasswords.accountId, accountId), ne(appPasswords.state, 'revoked'), lte(appPasswords.expiresAt, at)));
+    .where(
+      and(
+        eq(appPasswords.accountId, accountId),
+        ne(appPasswords.state, 'revoked'),
+        lte(appPasswords.expiresAt, at),
+      ),
+    );
   for (const row of due) {
     await applyCredentialEvent(db, row, { type: 'EXPIRE', at: at.getTime() }, { actor: 'system' });
   }
@@ -215,14 +270,26 @@ async function expireDue(db: DbOrTx, accountId: string, at: Date): Promise<void>
 function normaliseLabel(raw: string): string {
   const label = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (label.length === 0) {
-    throw new SidekeyError('BAD_REQUEST', 'Give the app password a label, such as the name of the app that will use it.', 'invalid_label');
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      'Give the app password a label, such as the name of the app that will use it.',
+      'invalid_label',
+    );
   }
   if (label.length > LABEL_MAX_LENGTH) {
-    throw new SidekeyError('BAD_REQUEST', `A label can be at most ${LABEL_MAX_LENGTH} characters long.`, 'invalid_label');
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      `A label can be at most ${LABEL_MAX_LENGTH} characters long.`,
+      'invalid_label',
+    );
   }
   // Control characters would corrupt the list, logs and mail notices.
   if (/\p{Cc}/u.test(label)) {
-    throw new SidekeyError('BAD_REQUEST', 'A label cannot contain control characters.', 'invalid_label');
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      'A label cannot contain control characters.',
+      'invalid_label',
+    );
   }
   return label;
 }
@@ -231,11 +298,21 @@ function normaliseScopes(scopes: AppPasswordScope[] | undefined): AppPasswordSco
   if (scopes === undefined) return [...DEFAULT_SCOPES];
   const unique = [...new Set(scopes)];
   if (unique.length === 0) {
-    throw new SidekeyError('BAD_REQUEST', 'Choose at least one scope (mail, contacts, calendars or files).', 'invalid_scopes');
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      'Choose at least one scope (mail, contacts, calendars or files).',
+      'invalid_scopes',
+    );
   }
-  const unknown = unique.filter((scope) => !(appPasswordScopes as readonly string[]).includes(scope));
+  const unknown = unique.filter(
+    (scope) => !(appPasswordScopes as readonly string[]).includes(scope),
+  );
   if (unknown.length > 0) {
-    throw new SidekeyError('BAD_REQUEST', `Unknown scope: ${unknown.join(', ')}. Use mail, contacts, calendars or files.`, 'invalid_scopes');
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      `Unknown scope: ${unknown.join(', ')}. Use mail, contacts, calendars or files.`,
+      'invalid_scopes',
+    );
   }
   return unique;
 }

@@ -51,14 +51,20 @@ export async function applyCredentialEvent(
       lastUsedAt: toDate(context.lastUsedAt),
       revokedAt: toDate(context.revokedAt),
       revokeReason: context.revokeReason,
-      ...(isUse ? { lastUsedService: details.service ?? null, lastUsedAddress: details.address ?? null } : {}),
+      ...(isUse
+        ? { lastUsedService: details.service ?? null, lastUsedAddress: details.address ?? null }
+        : {}),
     })
     .where(
       and(
         eq(appPasswords.id, row.id),
         eq(appPasswords.state, row.state),
         // Two nodes recording the same minute's use: only one writes (and audits) it.
-        isUse ? (row.lastUsedAt ? eq(appPasswords.lastUsedAt, row.lastUsedAt) : isNull(appPasswords.lastUsedAt)) : undefined,
+        isUse
+          ? row.lastUsedAt
+            ? eq(appPasswords.lastUsedAt, row.lastUsedAt)
+            : isNull(appPasswords.lastUsedAt)
+          : undefined,
       ),
     )
     .returning();

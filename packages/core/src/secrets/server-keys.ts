@@ -29,12 +29,20 @@ export function serverKeys(currentSecret: string, previousSecrets: string[] = []
 }
 
 function keyId(secret: string): string {
-  return createHash('sha256').update('sidekey key id\0').update(secret).digest('base64url').slice(0, 8);
+  return createHash('sha256')
+    .update('sidekey key id\0')
+    .update(secret)
+    .digest('base64url')
+    .slice(0, 8);
 }
 
 /** HMAC-SHA-256 of `value` under `key`, base64url. */
 export function keyedHash(key: ServerKey, purpose: string, value: string): string {
-  return createHmac('sha256', key.secret).update(purpose).update('\0').update(value).digest('base64url');
+  return createHmac('sha256', key.secret)
+    .update(purpose)
+    .update('\0')
+    .update(value)
+    .digest('base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -14,31 +14,54 @@ afterAll(() => t.dispose());
 const owner = { actor: 'owner' as const };
 const imap = { service: 'imap' as const, address: '203.0.113.9', userAgent: 'Thunderbird' };
 
-async function ownerWithPassword(options: { scopes?: ('mail' | 'contacts' | 'calendars' | 'files')[] } = {}) {
+async function ownerWithPassword(
+  options: { scopes?: ('mail' | 'contacts' | 'calendars' | 'files')[] } = {},
+) {
   const account = await signUpOwner(t.sidekey);
-  const generated = await t.sidekey.appPasswords.generate(account.accountId, { label: 'Mail app', ...options }, owner);
+  const generated = await t.sidekey.appPasswords.generate(
+    account.accountId,
+    { label: 'Mail app', ...options },
+    owner,
+  );
   return { ...account, generated };
 }
 
 describe('verify', () => {
   it('accepts the right password, moves pending → active and records the first use', async () => {
     const { email, accountId, generated } = await ownerWithPassword();
-    const result = await t.sidekey.verify({ username: email, password: generated.password, ...imap });
-    expect(result).toEqual({ ok: true, accountId, credentialId: generated.id, username: email, scopes: generated.scopes });
+    const result = await t.sidekey.verify({
+      username: email,
+      password: generated.password,
+      ...imap,
+    });
+    expect(result).toEqual({
+      ok: true,
+      accountId,
+      credentialId: generated.id,
+      username: email,
+      scopes: generated.scopes,
+    });
     const [listed] = await t.sidekey.appPasswords.list(accountId);
-    expect(listed).toMatchObject({ state: 'active', lastUsedService: 'imap', lastUsedAddress: '203.0.113.9' });
+    expect(listed).toMatchObject({
+      state: 'active',
+      lastUsedService: 'imap',
+      lastUsedAddress: '203.0.113.9',
+    });
     expect(listed!.firstUsedAt).toEqual(t.clock.now);
   });
 
   it('accepts the password as people type it: upper case, spaces, no prefix, username in any case', async () => {
     const { email, generated } = await ownerWithPassword();
     const typed = generated.password.toUpperCase().split('-').slice(1).join(' ');
-    expect(await t.sidekey.verify({ username: ` ${email.toUpperCase()} `, password: typed, ...imap })).toMatchObject({ ok: true });
+    expect(
+      await t.sidekey.verify({ username: ` ${email.toUpperCase()} `, password: typed, ...imap }),
+    ).toMatchObject({ ok: true });
   });
 
   it('writes last-used at most once a minute', async () => {
     const { email, accountId, generated } = await ownerWithPassword();
-    const login = () => t.sidekey.verify({ username: email, password: generated.password, ...imap });
+    const login = () =>
+      t.sidekey.verify({ username: email, password: generated.password, ...imap });
     await login();
     const firstUse = t.clock.now;
     t.clock.advance(30_000);
@@ -47,14 +70,18 @@ describe('verify', () => {
     t.clock.advance(30_000);
     await login();
     expect((await t.sidekey.appPasswords.list(accountId))[0]!.lastUsedAt).toEqual(t.clock.now);
-    const uses = (await t.sidekey.appPasswords.history(accountId, generated.id)).filter((e) => e.action === 'USE');
+    const uses = (await t.sidekey.appPasswords.history(accountId, generated.id)).filter(
+      (e) => e.action === 'USE',
+    );
     expect(uses).toHaveLength(2);
   });
 
   it('refuses a wrong password, another account, malformed input and a bad checksum as invalid', async () => {
     const alice = await ownerWithPassword();
     const bob = await ownerWithPassword();
-    const wrongButWellFormed = (await t.sidekey.appPasswords.generate(alice.accountId, { label: 'x' }, owner)).password;
+    const wrongButWellFormed = (
+      await t.sidekey.appPasswords.generate(alice.accountId, { label: 'x' }, owner)
+    ).password;
     await t.sidekey.appPasswords.revokeAll(alice.accountId, owner);
     const fresh = await t.sidekey.appPasswords.generate(alice.accountId, { label: 'live' }, owner);
     const lastSymbol = fresh.password.at(-1) === 'a' ? 'b' : 'a';
@@ -68,16 +95,23 @@ describe('verify', () => {
       ['not an email', fresh.password],
       [alice.email, ''],
     ] as const) {
-      expect(await t.sidekey.verify({ username, password, ...imap })).toEqual({ ok: false, reason: 'invalid' });
+      expect(await t.sidekey.verify({ username, password, ...imap })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
     }
   });
 
   it('never verifies a revoked password again', async () => {
     const { email, accountId, generated } = await ownerWithPassword();
-    expect(await t.sidekey.verify({ username: email, password: generated.password, ...imap })).toMatchObject({ ok: true });
+    expect(
+      await t.sidekey.verify({ username: email, password: generated.password, ...imap }),
+    ).toMatchObject({ ok: true });
     await t.sidekey.appPasswords.revoke(accountId, generated.id, owner);
     for (let i = 0; i < 3; i++) {
-      expect(await t.sidekey.verify({ username: email, password: generated.password, ...imap })).toEqual({
+      expect(
+        await t.sidekey.verify({ username: email, password: generated.password, ...imap }),
+      ).toEqual({
         ok: false,
         reason: 'revoked',
       });
@@ -88,22 +122,39 @@ describe('verify', () => {
   it('expires a password at its expiry time', async () => {
     const account = await signUpOwner(t.sidekey);
     const expiresAt = new Date(t.clock.now.getTime() + 5_000);
-    const generated = await t.sidekey.appPasswords.generate(account.accountId, { label: 'Short', expiresAt }, owner);
-    const login = () => t.sidekey.verify({ username: account.email, password: generated.password, ...imap });
+    const generated = await t.sidekey.appPasswords.generate(
+      account.accountId,
+      { label: 'Short', expiresAt },
+      owner,
+    );
+    const login = () =>
+      t.sidekey.verify({ username: account.email, password: generated.password, ...imap });
     expect(await login()).toMatchObject({ ok: true });
     t.clock.advance(5_000);
     expect(await login()).toEqual({ ok: false, reason: 'expired' });
     expect(await login()).toEqual({ ok: false, reason: 'expired' });
-    expect((await t.sidekey.appPasswords.list(account.accountId))[0]).toMatchObject({ state: 'revoked', revokeReason: 'expired' });
+    expect((await t.sidekey.appPasswords.list(account.accountId))[0]).toMatchObject({
+      state: 'revoked',
+      revokeReason: 'expired',
+    });
   });
 
   it('refuses a service outside the scopes and shows the attempt in the history', async () => {
     const { email, accountId, generated } = await ownerWithPassword({ scopes: ['contacts'] });
-    expect(await t.sidekey.verify({ username: email, password: generated.password, ...imap })).toEqual({
+    expect(
+      await t.sidekey.verify({ username: email, password: generated.password, ...imap }),
+    ).toEqual({
       ok: false,
       reason: 'scope_denied',
     });
-    expect(await t.sidekey.verify({ username: email, password: generated.password, ...imap, service: 'carddav' })).toMatchObject({
+    expect(
+      await t.sidekey.verify({
+        username: email,
+        password: generated.password,
+        ...imap,
+        service: 'carddav',
+      }),
+    ).toMatchObject({
       ok: true,
     });
     const history = await t.sidekey.appPasswords.history(accountId, generated.id);
@@ -113,10 +164,14 @@ describe('verify', () => {
 
   it('a revocation racing many verifications: after it commits, nothing verifies', async () => {
     const { email, accountId, generated } = await ownerWithPassword();
-    const logins = Array.from({ length: 20 }, () => t.sidekey.verify({ username: email, password: generated.password, ...imap }));
+    const logins = Array.from({ length: 20 }, () =>
+      t.sidekey.verify({ username: email, password: generated.password, ...imap }),
+    );
     const revocation = t.sidekey.appPasswords.revoke(accountId, generated.id, owner);
     await Promise.all([...logins, revocation]);
-    expect(await t.sidekey.verify({ username: email, password: generated.password, ...imap })).toEqual({
+    expect(
+      await t.sidekey.verify({ username: email, password: generated.password, ...imap }),
+    ).toEqual({
       ok: false,
       reason: 'revoked',
     });
@@ -129,13 +184,17 @@ describe('verify', () => {
       keys: serverKeys('a-brand-new-server-secret-0123456789abcdef', [TEST_SECRET]),
       logger: createMemoryLogger().logger,
     });
-    expect(await rotated.verify({ username: email, password: generated.password, ...imap })).toMatchObject({ ok: true });
+    expect(
+      await rotated.verify({ username: email, password: generated.password, ...imap }),
+    ).toMatchObject({ ok: true });
     const withoutOldKey = createSidekey({
       database: t.database,
       keys: serverKeys('a-brand-new-server-secret-0123456789abcdef'),
       logger: createMemoryLogger().logger,
     });
-    expect(await withoutOldKey.verify({ username: email, password: generated.password, ...imap })).toEqual({
+    expect(
+      await withoutOldKey.verify({ username: email, password: generated.password, ...imap }),
+    ).toEqual({
       ok: false,
       reason: 'invalid',
     });
@@ -144,19 +203,34 @@ describe('verify', () => {
   it('refuses malformed input and bad checksums before touching the database', async () => {
     const closed = await createDb();
     await closed.close();
-    const offline = createSidekey({ database: closed, keys: serverKeys(TEST_SECRET), logger: createMemoryLogger().logger });
+    const offline = createSidekey({
+      database: closed,
+      keys: serverKeys(TEST_SECRET),
+      logger: createMemoryLogger().logger,
+    });
     const { email, generated } = await ownerWithPassword();
     const typo = generated.password.slice(0, -1) + (generated.password.endsWith('a') ? 'b' : 'a');
     // A query on a closed database throws; these answer without one.
-    expect(await offline.verify({ username: email, password: typo, ...imap })).toEqual({ ok: false, reason: 'invalid' });
-    expect(await offline.verify({ username: email, password: 'x'.repeat(100_000), ...imap })).toEqual({ ok: false, reason: 'invalid' });
-    await expect(offline.verify({ username: email, password: generated.password, ...imap })).rejects.toThrow();
+    expect(await offline.verify({ username: email, password: typo, ...imap })).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+    expect(
+      await offline.verify({ username: email, password: 'x'.repeat(100_000), ...imap }),
+    ).toEqual({ ok: false, reason: 'invalid' });
+    await expect(
+      offline.verify({ username: email, password: generated.password, ...imap }),
+    ).rejects.toThrow();
   });
 
   it('never writes a secret to the log', async () => {
     const { email, generated } = await ownerWithPassword();
     await t.sidekey.verify({ username: email, password: generated.password, ...imap });
-    await t.sidekey.verify({ username: email, password: generated.password.replace(/.$/, 'z'), ...imap });
+    await t.sidekey.verify({
+      username: email,
+      password: generated.password.replace(/.$/, 'z'),
+      ...imap,
+    });
     const logged = t.logLines.join('\n');
     expect(t.logLines.length).toBeGreaterThan(0);
     expect(logged).not.toContain(generated.password);

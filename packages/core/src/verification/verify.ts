@@ -20,7 +20,13 @@ export interface VerifyInput {
 export type VerifyRefusal = 'invalid' | 'revoked' | 'expired' | 'scope_denied' | 'throttled';
 
 export type VerifyResult =
-  | { ok: true; accountId: string; credentialId: string; username: string; scopes: AppPasswordRow['scopes'] }
+  | {
+      ok: true;
+      accountId: string;
+      credentialId: string;
+      username: string;
+      scopes: AppPasswordRow['scopes'];
+    }
   | { ok: false; reason: VerifyRefusal };
 
 const invalid: VerifyResult = { ok: false, reason: 'invalid' };
@@ -52,17 +58,28 @@ export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResu
 
   const { credential } = found;
   const key = deps.keys.all.find((candidate) => candidate.id === credential.keyId);
-  if (!key || !constantTimeEqual(keyedHash(key, LOOKUP_HASH_PURPOSE, parsed.canonical), credential.lookupHash)) {
+  if (
+    !key ||
+    !constantTimeEqual(keyedHash(key, LOOKUP_HASH_PURPOSE, parsed.canonical), credential.lookupHash)
+  ) {
     return invalid;
   }
   if (!constantTimeEqual(found.email, username)) return invalid;
 
-  const meta = { actor: 'service' as const, address: input.address ?? null, userAgent: input.userAgent ?? null, service: input.service };
-  if (credential.state === 'revoked') return { ok: false, reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked' };
+  const meta = {
+    actor: 'service' as const,
+    address: input.address ?? null,
+    userAgent: input.userAgent ?? null,
+    service: input.service,
+  };
+  if (credential.state === 'revoked')
+    return { ok: false, reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked' };
 
   const at = deps.now();
   if (credential.expiresAt && credential.expiresAt <= at) {
-    await deps.db.transaction((tx) => applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta));
+    await deps.db.transaction((tx) =>
+      applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
+    );
     return { ok: false, reason: 'expired' };
   }
 
@@ -79,11 +96,25 @@ export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResu
     return { ok: false, reason: 'scope_denied' };
   }
 
-  const outcome = await applyCredentialEvent(deps.db, credential, { type: 'USE', at: at.getTime() }, meta);
+  const outcome = await applyCredentialEvent(
+    deps.db,
+    credential,
+    { type: 'USE', at: at.getTime() },
+    meta,
+  );
   if (!outcome.applied) {
     // Lost a race with another transition; re-read so a revocation that just committed wins.
-    const [fresh] = await deps.db.select({ state: appPasswords.state }).from(appPasswords).where(eq(appPasswords.id, credential.id));
+    const [fresh] = await deps.db
+      .select({ state: appPasswords.state })
+      .from(appPasswords)
+      .where(eq(appPasswords.id, credential.id));
     if (fresh?.state === 'revoked') return { ok: false, reason: 'revoked' };
   }
-  return { ok: true, accountId: credential.accountId, credentialId: credential.id, username: found.email, scopes: credential.scopes };
+  return {
+    ok: true,
+    accountId: credential.accountId,
+    credentialId: credential.id,
+    username: found.email,
+    scopes: credential.scopes,
+  };
 }

@@ -24,7 +24,10 @@ export const accounts = pgTable(
     createdAt: createdAt(),
   },
   (table) => [
-    check('accounts_email_shape', sql`${table.email} = lower(btrim(${table.email})) AND position('@' in ${table.email}) > 1`),
+    check(
+      'accounts_email_shape',
+      sql`${table.email} = lower(btrim(${table.email})) AND position('@' in ${table.email}) > 1`,
+    ),
     check('accounts_role_known', sql`${table.role} IN ('owner', 'admin')`),
   ],
 );

@@ -35,7 +35,10 @@ export const appPasswords = pgTable(
   },
   (table) => [
     index('app_passwords_account_state_idx').on(table.accountId, table.state),
-    check('app_passwords_label_present', sql`length(btrim(${table.label})) between 1 and ${sql.raw(String(LABEL_MAX_LENGTH))}`),
+    check(
+      'app_passwords_label_present',
+      sql`length(btrim(${table.label})) between 1 and ${sql.raw(String(LABEL_MAX_LENGTH))}`,
+    ),
     check('app_passwords_scopes_present', sql`cardinality(${table.scopes}) >= 1`),
     check(
       'app_passwords_scopes_known',
@@ -45,6 +48,9 @@ export const appPasswords = pgTable(
       'app_passwords_revocation_complete',
       sql`(${table.state} = 'revoked') = (${table.revokedAt} IS NOT NULL AND ${table.revokeReason} IS NOT NULL)`,
     ),
-    check('app_passwords_first_use_recorded', sql`${table.state} <> 'active' OR ${table.firstUsedAt} IS NOT NULL`),
+    check(
+      'app_passwords_first_use_recorded',
+      sql`${table.state} <> 'active' OR ${table.firstUsedAt} IS NOT NULL`,
+    ),
   ],
 );

@@ -3,7 +3,14 @@ import { accounts } from './accounts.ts';
 import { appPasswords } from './app-passwords.ts';
 import { createdAt } from './columns.ts';
 
-export const auditActors = ['owner', 'service', 'system', 'admin', 'operator', 'anonymous'] as const;
+export const auditActors = [
+  'owner',
+  'service',
+  'system',
+  'admin',
+  'operator',
+  'anonymous',
+] as const;
 
 /**
  * Append-only: a trigger in the migrations refuses UPDATE and DELETE. The id is
