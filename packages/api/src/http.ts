@@ -1,0 +1,59 @@
+import type { Sidekey, ValidatedSession } from '@sidekey/core';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { RequestContext } from './context.ts';
+import { appRouter } from './root.ts';
+import {
+  readSessionToken,
+  resolveSession,
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+} from './session-cookie.ts';
+
+export const TRPC_ENDPOINT = '/api/trpc';
+
+export interface TrpcRequestOptions {
+  sidekey: Sidekey;
+  /** Client address as the transport sees it (after trusted proxies). */
+  address: string | null;
+  /** The session if the transport already resolved it; otherwise read from the cookie. */
+  auth?: ValidatedSession | null;
+}
+
+/** Serves /api/trpc for any fetch-style server (SvelteKit here, or plain tests). */
+export async function handleTrpcRequest(
+  request: Request,
+  options: TrpcRequestOptions,
+): Promise<Response> {
+  const secure = new URL(request.url).protocol === 'https:';
+  const setCookies: string[] = [];
+  const auth =
+    options.auth !== undefined
+      ? options.auth
+      : await resolveSession(options.sidekey, readSessionToken(request.headers.get('cookie')));
+  const authorization = request.headers.get('authorization');
+  const context: RequestContext = {
+    sidekey: options.sidekey,
+    auth,
+    serviceKey: authorization?.startsWith('Bearer ')
+      ? authorization.slice('Bearer '.length).trim()
+      : null,
+    address: options.address,
+    userAgent: request.headers.get('user-agent'),
+    cookies: {
+      setSession: (token, expiresAt) =>
+        void setCookies.push(serializeSessionCookie(token, expiresAt, secure)),
+      clearSession: () => void setCookies.push(serializeClearedSessionCookie(secure)),
+    },
+  };
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req: request,
+    router: appRouter,
+    createContext: () => context,
+    responseMeta: () => {
+      const headers = new Headers({ 'cache-control': 'no-store' });
+      for (const cookie of setCookies) headers.append('set-cookie', cookie);
+      return { headers };
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import { appPasswordScopes } from '@sidekey/db';
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '@sidekey/core';
+import { z } from 'zod';
+
+/**
+ * Shapes of what clients may send, with messages a person understands. Limits here are
+ * generous bounds that keep absurd input off the server; core applies the real rules.
+ */
+export const email = z
+  .string({ error: 'Enter your email address.' })
+  .max(EMAIL_MAX_LENGTH, `An email address can be at most ${EMAIL_MAX_LENGTH} characters long.`);
+
+export const password = z
+  .string({ error: 'Enter your password.' })
+  .min(1, 'Enter your password.')
+  .max(PASSWORD_MAX_LENGTH, `A password can be at most ${PASSWORD_MAX_LENGTH} characters long.`);
+
+export const twoFactorCode = z
+  .string({ error: 'Enter the code from your authenticator app.' })
+  .trim()
+  .max(64, 'That code is too long.');
+
+export const credentialId = z.uuid({ error: 'That is not an app password id.' });
+
+export const label = z
+  .string({ error: 'Give the app password a label, such as the name of the app that will use it.' })
+  .max(1024, 'A label can be at most 64 characters long.');
+
+export const scopes = z
+  .array(z.enum(appPasswordScopes, { error: 'Scopes are mail, contacts, calendars or files.' }), {
+    error: 'Scopes must be a list, such as ["mail"].',
+  })
+  .max(appPasswordScopes.length * 2, 'Too many scopes.');

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { email, password, twoFactorCode } from '../inputs.ts';
+import { actorOf, createRouter, protectedProcedure, publicProcedure } from '../trpc.ts';
+
+export const authRouter = createRouter({
+  signUp: publicProcedure.input(z.object({ email, password })).mutation(async ({ ctx, input }) => {
+    const result = await ctx.sidekey.accounts.signUp(input, actorOf(ctx));
+    ctx.cookies.setSession(result.sessionToken, result.expiresAt);
+    return { accountId: result.accountId };
+  }),
+
+  /** With two-factor on and no code: says a code is needed and opens no session. */
+  signIn: publicProcedure
+    .input(z.object({ email, password, code: twoFactorCode.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.sidekey.accounts.signIn(input, actorOf(ctx, 'anonymous'));
+      if (result.status !== 'signed_in') return { status: result.status };
+      ctx.cookies.setSession(result.sessionToken, result.expiresAt);
+      return { status: result.status, accountId: result.accountId };
+    }),
+
+  signOut: publicProcedure.mutation(async ({ ctx }) => {
+    if (ctx.auth) await ctx.sidekey.sessions.invalidate(ctx.auth.session.id);
+    ctx.cookies.clearSession();
+    return { signedOut: true };
+  }),
+
+  session: publicProcedure.query(({ ctx }) => {
+    if (!ctx.auth) return null;
+    const { account, session } = ctx.auth;
+    return {
+      accountId: account.id,
+      email: account.email,
+      role: account.role,
+      twoFactorEnabled: account.totpEnabledAt !== null,
+      expiresAt: session.expiresAt,
+      recentlyReauthenticated: ctx.sidekey.sessions.isRecentlyReauthenticated(session),
+    };
+  }),
+
+  reauthenticate: protectedProcedure
+    .input(z.object({ password, code: twoFactorCode.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.sidekey.accounts.reauthenticate(
+        ctx.auth.account.id,
+        ctx.auth.session.id,
+        input,
+        actorOf(ctx),
+      );
+      return { reauthenticated: true };
+    }),
+});

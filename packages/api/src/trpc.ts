@@ -1,0 +1,91 @@
+import { SidekeyError, type ActorMeta } from '@sidekey/core';
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { z } from 'zod';
+import type { RequestContext } from './context.ts';
+
+const t = initTRPC.context<RequestContext>().create({
+  transformer: superjson,
+  /**
+   * Errors carry a code, a message a person understands, a stable `reason` word and,
+   * for invalid input, zod's per-field messages. Never a stack, never internals.
+   */
+  errorFormatter({ shape, error }) {
+    const isInputError = error.code === 'BAD_REQUEST' && error.cause instanceof z.ZodError;
+    const reason =
+      error.cause instanceof SidekeyError
+        ? error.cause.reason
+        : isInputError
+          ? 'invalid_input'
+          : undefined;
+    return {
+      message:
+        error.code === 'INTERNAL_SERVER_ERROR'
+          ? 'Something went wrong on our side. Please try again.'
+          : shape.message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        reason,
+        fieldErrors: isInputError
+          ? z.flattenError(error.cause as z.ZodError).fieldErrors
+          : undefined,
+      },
+    };
+  },
+});
+
+export const createRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Domain errors become tRPC errors one to one; anything else is logged (without its
+ * input) and answered as a generic 500 — which no client input should ever reach.
+ */
+const domainErrors = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof SidekeyError) {
+      throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    }
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.sidekey.deps.log.error(
+        { path, err: { message: cause?.message, name: cause?.name } },
+        'procedure failed',
+      );
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/** Signed in: `ctx.auth` is non-null from here on. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+  return next({ ctx: { ...ctx, auth: ctx.auth } });
+});
+
+/** Sensitive actions (DESIGN: Secrets) need the password re-entered within the last few minutes. */
+export const sensitiveProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: 'For your security, confirm your password to continue.',
+      cause: new SidekeyError(
+        'FORBIDDEN',
+        'For your security, confirm your password to continue.',
+        'reauthentication_required',
+      ),
+    });
+  }
+  return next();
+});
+
+/** Audit metadata of the request: who, from where. */
+export function actorOf(ctx: RequestContext, actor: ActorMeta['actor'] = 'owner'): ActorMeta {
+  return { actor, address: ctx.address, userAgent: ctx.userAgent };
+}
