@@ -1,0 +1,33 @@
+// Production entry: the SvelteKit build behind a plain node:http server, so protocol
+// adapter routes can answer without SvelteKit's per-request work, and so the URL is printed.
+import { createServer } from 'node:http';
+
+// Without ORIGIN, adapter-node assumes https, which would mark cookies Secure on plain
+// http and fail SvelteKit's origin check. This server knows the real protocol: it says
+// so in a header of its own, overwriting whatever a client sent under that name.
+const PROTOCOL_HEADER = 'x-sidekey-protocol';
+if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+
+const { handler } = await import('./build/handler.js');
+/** Plain-HTTP routes registered by the bundle (see src/lib/server/runtime.ts). */
+const fastRoutes = () => globalThis[Symbol.for('sidekey.fastRoutes')];
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '0.0.0.0';
+
+const server = createServer((req, res) => {
+  req.headers[PROTOCOL_HEADER] = req.socket.encrypted ? 'https' : 'http';
+  const fast = fastRoutes();
+  if (fast && fast(req, res)) return;
+  handler(req, res);
+});
+
+server.listen(port, host, () => {
+  const { port: bound } = server.address();
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  process.stdout.write(`Sidekey is running at http://${shown}:${bound}/\n`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

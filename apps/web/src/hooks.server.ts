@@ -1,0 +1,22 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { readSessionToken, resolveSession } from '@sidekey/api';
+import { clientAddress } from '$lib/server/client-address';
+import { getRuntime } from '$lib/server/runtime';
+
+/** Opens the database (and migrates it) when the server starts, not on the first request. */
+export const init: ServerInit = async () => {
+  await getRuntime();
+};
+
+/** The session is resolved once per request; pages and /api/trpc read it from locals. */
+export const handle: Handle = async ({ event, resolve }) => {
+  const { sidekey } = await getRuntime();
+  const token =
+    event.cookies.get('sidekey_session') ?? readSessionToken(event.request.headers.get('cookie'));
+  event.locals.context = {
+    sidekey,
+    auth: await resolveSession(sidekey, token ?? null),
+    address: clientAddress(event),
+  };
+  return resolve(event);
+};

@@ -1,0 +1,12 @@
+import { handleTrpcRequest } from '@sidekey/api';
+import type { RequestHandler } from './$types';
+
+const handle: RequestHandler = ({ request, locals }) =>
+  handleTrpcRequest(request, {
+    sidekey: locals.context.sidekey,
+    address: locals.context.address,
+    auth: locals.context.auth,
+  });
+
+export const GET = handle;
+export const POST = handle;

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+export interface RunningSidekey {
+  url: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built app exactly as `pnpm start` does (node server.js) on a free port,
+ * with its own embedded data directory unless DATABASE_URL is set, and waits for the
+ * URL it prints.
+ */
+export async function startSidekey(env: Record<string, string> = {}): Promise<RunningSidekey> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-web-'));
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: appDir,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIDEKEY_DATA_DIR: dataDir,
+      SIDEKEY_LOG_LEVEL: 'warn',
+      ...(process.env.DATABASE_URL
+        ? { SIDEKEY_SECRET: 'web-test-secret-long-enough-0123456789abc' }
+        : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Sidekey did not start:\n${output}`)), 60_000);
+    child.stdout!.on('data', () => {
+      const match = output.match(/Sidekey is running at (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`Sidekey exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
