@@ -7,6 +7,7 @@ export { serverKeys, type ServerKeys } from './secrets/server-keys.ts';
 export {
   APP_PASSWORD_PATTERN,
   APP_PASSWORD_PREFIX,
+  generateAppPassword,
   parseAppPassword,
 } from './app-passwords/format.ts';
 export {
@@ -28,3 +29,9 @@ export { normaliseEmail, EMAIL_MAX_LENGTH } from './accounts/email.ts';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/password-policy.ts';
 export { REAUTHENTICATION_WINDOW_MS, type ValidatedSession } from './accounts/sessions.ts';
 export { WRONG_CREDENTIALS_MESSAGE } from './accounts/service.ts';
+export {
+  SERVICE_KEY_PREFIX,
+  SERVICE_NAME_MAX_LENGTH,
+  type AuthenticatedService,
+  type ServiceKeySummary,
+} from './service-keys/service.ts';

@@ -1,0 +1,4 @@
+import { benchVerify } from './verify.bench.ts';
+
+/** `pnpm bench`: every benchmark, each reported against its own ceiling. */
+await benchVerify();
