@@ -1,3 +1,4 @@
+import { adminRouter } from './router/admin.ts';
 import { appPasswordsRouter } from './router/app-passwords.ts';
 import { authRouter } from './router/auth.ts';
 import { createCallerFactory, createRouter } from './trpc.ts';
@@ -6,6 +7,7 @@ import { createCallerFactory, createRouter } from './trpc.ts';
 export const appRouter = createRouter({
   auth: authRouter,
   appPasswords: appPasswordsRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -89,3 +89,32 @@ export const sensitiveProcedure = protectedProcedure.use(({ ctx, next }) => {
 export function actorOf(ctx: RequestContext, actor: ActorMeta['actor'] = 'owner'): ActorMeta {
   return { actor, address: ctx.address, userAgent: ctx.userAgent };
 }
+
+/** Admins only (a role an operator grants with `sidekey make-admin`). */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.auth.account.role !== 'admin') {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: 'Only an administrator can do that.',
+      cause: new SidekeyError('FORBIDDEN', 'Only an administrator can do that.', 'admin_required'),
+    });
+  }
+  return next();
+});
+
+/**
+ * Relying services: `Authorization: Bearer <service key>`; `ctx.service` is non-null
+ * from here on. A missing, unknown or revoked key is refused before any other work.
+ */
+export const serviceProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const service = await ctx.sidekey.serviceKeys.authenticate(ctx.serviceKey);
+  if (!service) {
+    const message = 'A valid service key is needed: Authorization: Bearer <service key>.';
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message,
+      cause: new SidekeyError('UNAUTHORIZED', message, 'service_unauthorized'),
+    });
+  }
+  return next({ ctx: { ...ctx, service } });
+});

@@ -5,6 +5,7 @@ import { appPasswordService, type GeneratePrecondition } from './app-passwords/s
 import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
+import { serviceKeyService } from './service-keys/service.ts';
 import { verify, type VerifyInput } from './verification/verify.ts';
 
 export interface SidekeyOptions {
@@ -31,6 +32,7 @@ export function createSidekey(options: SidekeyOptions) {
     sessions,
     appPasswords: appPasswordService(deps, { generatePreconditions }),
     verify: (input: VerifyInput) => verify(deps, input),
+    serviceKeys: serviceKeyService(deps),
     close: () => deps.database.close(),
   };
 }

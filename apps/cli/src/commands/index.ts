@@ -1,9 +1,11 @@
 import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
+import { service } from './service.ts';
 import type { Command } from './types.ts';
 
 /** Every operator command by name; `sidekey help` lists them in this order. */
 export const commands: Record<string, Command> = {
   migrate,
   'make-admin': makeAdmin,
+  service,
 };

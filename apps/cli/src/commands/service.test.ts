@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSidekey, serverKeys } from '@sidekey/core';
+import { createDb } from '@sidekey/db';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = new URL('../../bin/sidekey.js', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-cli-service-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const env = {
+  ...process.env,
+  DATABASE_URL: '',
+  SIDEKEY_DATA_DIR: dataDir,
+  SIDEKEY_LOG_LEVEL: 'silent',
+};
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+
+/** Whether the server (same data directory) accepts a key, as a relying service would see it. */
+async function accepted(key: string) {
+  const database = await createDb({ dataDir });
+  const secret = readFileSync(join(dataDir, 'secret'), 'utf8').trim();
+  try {
+    return (
+      (await createSidekey({ database, keys: serverKeys(secret) }).serviceKeys.authenticate(
+        key,
+      )) !== null
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+describe('sidekey service', () => {
+  let key = '';
+  let id = '';
+
+  it('add prints the key once; the server accepts it', async () => {
+    const added = run('service', 'add', 'dovecot');
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    key = added.stdout.match(/sksvc_[A-Za-z0-9_-]{43}/)![0];
+    id = added.stdout.match(/id ([0-9a-f-]{36})/)![1]!;
+    expect(await accepted(key)).toBe(true);
+  });
+
+  it('list shows names and state, never a key', () => {
+    const listed = run('service', 'list');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+dovecot\\s+active`));
+    expect(listed.stdout).not.toContain('sksvc_');
+  });
+
+  it('refuses a duplicate name and a missing name clearly', () => {
+    const duplicate = run('service', 'add', 'dovecot');
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toContain('already has a key');
+    const missing = run('service', 'add');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('Name the service');
+    expect(run('service', 'frobnicate').stderr).toContain('sidekey service add <name>');
+  });
+
+  it('revoke by name cuts the key off', async () => {
+    const revoked = run('service', 'revoke', 'dovecot');
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toContain('is revoked');
+    expect(await accepted(key)).toBe(false);
+    expect(run('service', 'list').stdout).toMatch(/dovecot\s+revoked/);
+    const again = run('service', 'revoke', id);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already revoked');
+  });
+});
