@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [sveltekit()],
   // Native and engine packages stay outside the bundle; our workspace packages are bundled from source.
-  ssr: { external: ['@node-rs/argon2', '@electric-sql/pglite', 'postgres', 'pino'] },
+  ssr: { external: ['@node-rs/argon2', '@electric-sql/pglite', 'postgres', 'pino', 'prom-client'] },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,7 +1,8 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { readSessionToken, resolveSession } from '@sidekey/api';
 import { clientAddress } from '$lib/server/client-address';
-import { getRuntime } from '$lib/server/runtime';
+import { handleFastRouteRequest } from '$lib/server/adapters/routes';
+import { getRuntime, getSidekey } from '$lib/server/runtime';
 
 /** Opens the database (and migrates it) when the server starts, not on the first request. */
 export const init: ServerInit = async () => {
@@ -10,6 +11,9 @@ export const init: ServerInit = async () => {
 
 /** The session is resolved once per request; pages and /api/trpc read it from locals. */
 export const handle: Handle = async ({ event, resolve }) => {
+  // In production server.js answers these before SvelteKit; under `vite dev` they land here.
+  const plain = await handleFastRouteRequest(event.request, getSidekey);
+  if (plain) return plain;
   const { sidekey } = await getRuntime();
   const token =
     event.cookies.get('sidekey_session') ?? readSessionToken(event.request.headers.get('cookie'));

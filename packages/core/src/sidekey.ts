@@ -3,16 +3,18 @@ import { accountService } from './accounts/service.ts';
 import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/service.ts';
 import type { Deps } from './deps.ts';
+import { databaseReachable } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
 import { serviceKeyService } from './service-keys/service.ts';
-import { verify, type VerifyInput } from './verification/verify.ts';
+import { verificationService, type VerificationOptions } from './verification/service.ts';
 
 export interface SidekeyOptions {
   database: Database;
   keys: ServerKeys;
   logger?: Logger;
   now?: () => Date;
+  verification?: VerificationOptions;
 }
 
 /** All of Sidekey's domain services over one database: what the API and CLI are thin over. */
@@ -26,13 +28,20 @@ export function createSidekey(options: SidekeyOptions) {
   };
   const sessions = sessionService(deps);
   const generatePreconditions: GeneratePrecondition[] = [];
+  const serviceKeys = serviceKeyService(deps);
+  const verification = verificationService(deps, serviceKeys, options.verification);
   return {
     deps,
     accounts: accountService(deps, sessions),
     sessions,
     appPasswords: appPasswordService(deps, { generatePreconditions }),
-    verify: (input: VerifyInput) => verify(deps, input),
-    serviceKeys: serviceKeyService(deps),
+    verify: verification.verify,
+    /** For relying services: checks their key, then verifies; counted in `metrics`. */
+    verifyForService: verification.verifyForService,
+    metrics: verification.metrics,
+    serviceKeys,
+    /** For /healthz: the database answers. */
+    healthy: () => databaseReachable(deps),
     close: () => deps.database.close(),
   };
 }

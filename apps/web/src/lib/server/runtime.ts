@@ -1,4 +1,5 @@
 import { openSidekey, readConfig, type Sidekey, type SidekeyConfig } from '@sidekey/core';
+import { createNodeFastRoutes } from './adapters/routes.ts';
 
 /**
  * One Sidekey per process, shared by SvelteKit and the plain-HTTP server entry
@@ -21,3 +22,21 @@ export function getRuntime(): Promise<Runtime> {
   })();
   return holder[RUNTIME];
 }
+
+let ready: Sidekey | undefined;
+/** The process's Sidekey; after the first call, without even a promise tick's allocation. */
+export async function getSidekey(): Promise<Sidekey> {
+  if (!ready) {
+    ready = (await getRuntime()).sidekey;
+    ready.metrics.collectProcessMetrics();
+  }
+  return ready;
+}
+
+/**
+ * server.js asks this global before SvelteKit: the protocol adapters (/auth/verify,
+ * /auth/basic, /healthz, /metrics) answer on plain node:http — tRPC's and SvelteKit's
+ * per-request machinery would cost ~10x on the hottest path Sidekey has.
+ */
+(globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.fastRoutes')] =
+  createNodeFastRoutes(getSidekey);

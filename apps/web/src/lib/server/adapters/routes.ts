@@ -1,0 +1,121 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Sidekey } from '@sidekey/core';
+import { basicAuth } from './basic.ts';
+import { health } from './health.ts';
+import { metrics } from './metrics.ts';
+import { json, type PlainRequest, type PlainResponse } from './plain-http.ts';
+import { verifyJson } from './verify-json.ts';
+
+type Route = (sidekey: Sidekey, request: PlainRequest) => Promise<PlainResponse>;
+
+/** The plain-HTTP routes, by exact path: served before (and without) SvelteKit and tRPC. */
+const routes: Record<string, Route> = {
+  '/auth/verify': verifyJson,
+  '/auth/basic': (sidekey, request) =>
+    request.method === 'GET' || request.method === 'HEAD'
+      ? basicAuth(sidekey, request)
+      : Promise.resolve(
+          json(405, { ok: false, reason: 'bad_request', message: 'Use GET.' }, { allow: 'GET' }),
+        ),
+  '/healthz': (sidekey) => health(sidekey),
+  '/metrics': (sidekey) => metrics(sidekey),
+};
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export function isFastRoute(path: string): boolean {
+  return Object.hasOwn(routes, path);
+}
+
+/** Never a stack, never a 500 for what a client sent: an unexpected failure is the server's (503). */
+async function answer(
+  route: Route,
+  getSidekey: () => Promise<Sidekey>,
+  request: PlainRequest,
+): Promise<PlainResponse> {
+  let sidekey: Sidekey | undefined;
+  try {
+    sidekey = await getSidekey();
+    return await route(sidekey, request);
+  } catch (error) {
+    sidekey?.deps.log.error(
+      { err: { name: (error as Error).name, message: (error as Error).message } },
+      'plain-http route failed',
+    );
+    return json(503, {
+      ok: false,
+      reason: 'unavailable',
+      message: 'Sidekey cannot answer right now. Please try again.',
+    });
+  }
+}
+
+/**
+ * For server.js: `(req, res) => boolean`, true when the route is ours. Registered on a
+ * global symbol because server.js and the SvelteKit bundle are separate modules.
+ */
+export function createNodeFastRoutes(getSidekey: () => Promise<Sidekey>) {
+  return function fastRoutes(req: IncomingMessage, res: ServerResponse): boolean {
+    const route = routes[pathOf(req.url)];
+    if (!route) return false;
+    void answer(route, getSidekey, nodeRequest(req)).then((response) => {
+      res.writeHead(response.status, response.headers);
+      res.end(req.method === 'HEAD' ? undefined : response.body);
+    });
+    return true;
+  };
+}
+
+function nodeRequest(req: IncomingMessage): PlainRequest {
+  return {
+    method: req.method ?? 'GET',
+    header: (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    body: (limit) =>
+      new Promise((resolve, reject) => {
+        if (Number(req.headers['content-length'] ?? 0) > limit) {
+          req.resume(); // discard, so the connection stays usable
+          return resolve('too_large');
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            req.removeAllListeners('data');
+            req.resume();
+            resolve('too_large');
+          } else chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', reject);
+      }),
+  };
+}
+
+/** For `vite dev` (hooks.server.ts): the same routes over fetch's Request/Response. */
+export async function handleFastRouteRequest(
+  request: Request,
+  getSidekey: () => Promise<Sidekey>,
+): Promise<Response | null> {
+  const route = routes[new URL(request.url).pathname];
+  if (!route) return null;
+  const response = await answer(route, getSidekey, {
+    method: request.method,
+    header: (name) => request.headers.get(name) ?? undefined,
+    body: async (limit) => {
+      const text = await request.text();
+      return Buffer.byteLength(text) > limit ? 'too_large' : text;
+    },
+  });
+  return new Response(response.body ?? null, {
+    status: response.status,
+    headers: response.headers,
+  });
+}

@@ -1,0 +1,76 @@
+import { isIP } from 'node:net';
+import { isServiceName, serviceNames, type Sidekey, type VerifyInput } from '@sidekey/core';
+import { json, type PlainRequest, type PlainResponse } from './plain-http.ts';
+
+/** Far more than {username, password, service, remoteAddress, userAgent} ever needs. */
+export const VERIFY_BODY_LIMIT = 8 * 1024;
+
+/**
+ * POST /auth/verify — the JSON verify endpoint (Dovecot's Lua passdb, any backend).
+ * `Authorization: Bearer <service key>`, body {username, password, service,
+ * remoteAddress?, userAgent?} → 200 {ok:true, …} or 401 {ok:false, reason}; a body that
+ * is not that shape is 400 bad_request and changes nothing.
+ */
+export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
+  if (request.method !== 'POST') {
+    return json(405, { ok: false, reason: 'bad_request', message: 'Use POST.' }, { allow: 'POST' });
+  }
+  const text = await request.body(VERIFY_BODY_LIMIT);
+  if (text === 'too_large') {
+    return badRequest(`The body can be at most ${VERIFY_BODY_LIMIT} bytes.`, 413);
+  }
+  const parsed = parseInput(text);
+  if (typeof parsed === 'string') return badRequest(parsed);
+
+  const result = await sidekey.verifyForService(bearer(request.header('authorization')), parsed);
+  if (result.ok) return json(200, result);
+  if (result.reason === 'throttled' && 'retryAfterSeconds' in result) {
+    const retryAfter = String(result.retryAfterSeconds);
+    return json(401, result, { 'retry-after': retryAfter });
+  }
+  return json(401, result);
+}
+
+function badRequest(message: string, status = 400): PlainResponse {
+  return json(status, { ok: false, reason: 'bad_request', message });
+}
+
+export function bearer(authorization: string | undefined): string | null {
+  if (!authorization || authorization.length > 256) return null;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  return match ? match[1]! : null;
+}
+
+/** The input, or a message saying what is wrong with it (never echoing a secret). */
+function parseInput(text: string): VerifyInput | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'The body must be JSON: {"username", "password", "service", "remoteAddress"?, "userAgent"?}.';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return 'The body must be a JSON object.';
+  }
+  const { username, password, service, remoteAddress, userAgent } = body as Record<string, unknown>;
+  if (typeof username !== 'string') return '“username” must be a string.';
+  if (typeof password !== 'string') return '“password” must be a string.';
+  if (typeof service !== 'string' || !isServiceName(service)) {
+    return `“service” must be one of ${serviceNames.join(', ')}.`;
+  }
+  if (remoteAddress !== undefined && remoteAddress !== null) {
+    if (typeof remoteAddress !== 'string' || isIP(remoteAddress) === 0) {
+      return '“remoteAddress” must be an IPv4 or IPv6 address.';
+    }
+  }
+  if (userAgent !== undefined && userAgent !== null && typeof userAgent !== 'string') {
+    return '“userAgent” must be a string.';
+  }
+  return {
+    username,
+    password,
+    service,
+    address: (remoteAddress as string | null | undefined) ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+  };
+}
