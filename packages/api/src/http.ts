@@ -1,4 +1,4 @@
-import type { Sidekey, ValidatedSession } from '@sidekey/core';
+import { SidekeyError, type Sidekey, type ValidatedSession } from '@sidekey/core';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { RequestContext } from './context.ts';
 import { appRouter } from './root.ts';
@@ -38,6 +38,7 @@ export async function handleTrpcRequest(
       ? authorization.slice('Bearer '.length).trim()
       : null,
     address: options.address,
+    origin: new URL(request.url).origin,
     userAgent: request.headers.get('user-agent'),
     cookies: {
       setSession: (token, expiresAt) =>
@@ -50,8 +51,13 @@ export async function handleTrpcRequest(
     req: request,
     router: appRouter,
     createContext: () => context,
-    responseMeta: () => {
+    responseMeta: ({ errors }) => {
       const headers = new Headers({ 'cache-control': 'no-store' });
+      // Throttled callers are told when to come back (RFC 9110 §10.2.3), never held waiting.
+      const retryAfter = errors
+        .map((error) => (error.cause instanceof SidekeyError ? error.cause.retryAfterSeconds : undefined))
+        .find((seconds) => seconds !== undefined);
+      if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
       for (const cookie of setCookies) headers.append('set-cookie', cookie);
       return { headers };
     },

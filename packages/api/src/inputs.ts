@@ -15,6 +15,12 @@ export const password = z
   .min(1, 'Enter your password.')
   .max(PASSWORD_MAX_LENGTH, `A password can be at most ${PASSWORD_MAX_LENGTH} characters long.`);
 
+/** A new password: core checks length, common passwords and context; this only bounds it. */
+export const newPassword = z
+  .string({ error: 'Choose a new password.' })
+  .min(1, 'Choose a new password.')
+  .max(PASSWORD_MAX_LENGTH, `A password can be at most ${PASSWORD_MAX_LENGTH} characters long.`);
+
 export const twoFactorCode = z
   .string({ error: 'Enter the code from your authenticator app.' })
   .trim()

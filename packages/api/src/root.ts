@@ -1,12 +1,16 @@
 import { adminRouter } from './router/admin.ts';
 import { appPasswordsRouter } from './router/app-passwords.ts';
 import { authRouter } from './router/auth.ts';
+import { accountRouter } from './router/account.ts';
+import { twoFactorRouter } from './router/two-factor.ts';
 import { createCallerFactory, createRouter } from './trpc.ts';
 
 /** The public API, one router per feature: names here are a contract (DESIGN: Public API). */
 export const appRouter = createRouter({
   auth: authRouter,
   appPasswords: appPasswordsRouter,
+  twoFactor: twoFactorRouter,
+  account: accountRouter,
   admin: adminRouter,
 });
 

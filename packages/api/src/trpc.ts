@@ -29,6 +29,8 @@ const t = initTRPC.context<RequestContext>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         reason,
+        retryAfterSeconds:
+          error.cause instanceof SidekeyError ? error.cause.retryAfterSeconds : undefined,
         fieldErrors: isInputError
           ? z.flattenError(error.cause as z.ZodError).fieldErrors
           : undefined,

@@ -16,6 +16,10 @@ export interface SidekeyConfig {
   host: string;
   origin: string | undefined;
   smtpUrl: string | undefined;
+  /** Sender of Sidekey's mail (SMTP_FROM). */
+  mailFrom: string | undefined;
+  /** How long a password-reset link works, in ms (SIDEKEY_RESET_TTL, minutes). */
+  resetTtlMs: number;
   logLevel: string;
 }
 
@@ -35,6 +39,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     host: env.HOST || '0.0.0.0',
     origin: env.ORIGIN || undefined,
     smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.SMTP_FROM || undefined,
+    resetTtlMs: readResetTtl(env.SIDEKEY_RESET_TTL),
     logLevel: env.SIDEKEY_LOG_LEVEL || 'info',
   };
 }
@@ -70,5 +76,23 @@ export async function openSidekey(config: SidekeyConfig = readConfig()): Promise
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
   );
   logger.info({ engine: database.engine }, 'database ready');
-  return createSidekey({ database, keys: serverKeys(secret, config.previousSecrets), logger });
+  return createSidekey({
+    database,
+    keys: serverKeys(secret, config.previousSecrets),
+    logger,
+    mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
+    origin: config.origin,
+    resetTtlMs: config.resetTtlMs,
+  });
+}
+
+/** SIDEKEY_RESET_TTL in minutes (default 30); a reset link should be short-lived. */
+function readResetTtl(raw: string | undefined): number {
+  if (!raw) return 30 * 60_000;
+  const minutes = Number(raw);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
+    throw new Error(
+      `SIDEKEY_RESET_TTL must be a whole number of minutes from 1 to 1440, not “${raw}”.`,
+    );
+  return minutes * 60_000;
 }

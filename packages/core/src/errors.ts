@@ -18,6 +18,8 @@ export class SidekeyError extends Error {
     readonly code: SidekeyErrorCode,
     message: string,
     readonly reason?: string,
+    /** With TOO_MANY_REQUESTS: when the caller may try again (sent as Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

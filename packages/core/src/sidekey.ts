@@ -1,5 +1,5 @@
 import type { Database } from '@sidekey/db';
-import { accountService } from './accounts/service.ts';
+import { accountFeatures, type AccountOptions } from './accounts/features.ts';
 import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/service.ts';
 import type { Deps } from './deps.ts';
@@ -7,9 +7,10 @@ import { databaseReachable } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
 import { serviceKeyService } from './service-keys/service.ts';
+import { requireTwoFactor } from './two-factor/service.ts';
 import { verificationService, type VerificationOptions } from './verification/service.ts';
 
-export interface SidekeyOptions {
+export interface SidekeyOptions extends AccountOptions {
   database: Database;
   keys: ServerKeys;
   logger?: Logger;
@@ -27,14 +28,21 @@ export function createSidekey(options: SidekeyOptions) {
     now: options.now ?? (() => new Date()),
   };
   const sessions = sessionService(deps);
-  const generatePreconditions: GeneratePrecondition[] = [];
+  const account = accountFeatures(deps, sessions, options);
+  // The seed's first rule: no app password without two-factor authentication.
+  const generatePreconditions: GeneratePrecondition[] = [requireTwoFactor];
   const serviceKeys = serviceKeyService(deps);
   const verification = verificationService(deps, serviceKeys, options.verification);
   return {
     deps,
-    accounts: accountService(deps, sessions),
+    accounts: account.accounts,
+    twoFactor: account.twoFactor,
+    passwords: account.passwords,
+    activity: account.activity,
+    mailer: account.mailer,
+    signInThrottles: account.throttles,
     sessions,
-    appPasswords: appPasswordService(deps, { generatePreconditions }),
+    appPasswords: account.withCreationNotice(appPasswordService(deps, { generatePreconditions })),
     verify: verification.verify,
     /** For relying services: checks their key, then verifies; counted in `metrics`. */
     verifyForService: verification.verifyForService,
@@ -42,7 +50,11 @@ export function createSidekey(options: SidekeyOptions) {
     serviceKeys,
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
-    close: () => deps.database.close(),
+    close: async () => {
+      await account.mailer.settled();
+      account.mailer.close();
+      await deps.database.close();
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { appPasswords, auditEvents } from '@sidekey/db';
-import { createTestSidekey, type TestSidekey } from '@sidekey/core/testing';
+import { createTestSidekey, totpCodeSource, type TestSidekey } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTestClient, isTrpcError } from '../testing.ts';
 
@@ -10,12 +10,18 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 let n = 0;
+/** Signed up and with two-factor on, through the API as an owner would (the seed requires it). */
 async function signedInClient() {
   const client = createHttpTestClient(t.sidekey);
   const email = `api-owner-${++n}@example.org`;
   const password = 'a long enough password';
   await client.trpc.auth.signUp.mutate({ email, password });
-  return { client, email, password };
+  const { secret } = await client.trpc.twoFactor.beginEnrollment.mutate();
+  const codes = totpCodeSource(secret, () => t.clock.now);
+  const { recoveryCodes } = await client.trpc.twoFactor.confirmEnrollment.mutate({
+    code: codes.next(),
+  });
+  return { client, email, password, totpCode: codes.next, recoveryCodes };
 }
 
 async function rowCounts() {
@@ -107,7 +113,7 @@ describe('appPasswords over /api/trpc', () => {
   });
 
   it('needs a recent re-authentication to generate or revoke all', async () => {
-    const { client, password } = await signedInClient();
+    const { client, password, totpCode } = await signedInClient();
     t.clock.advance(6 * 60_000);
     const before = await rowCounts();
     for (const call of [
@@ -126,7 +132,7 @@ describe('appPasswords over /api/trpc', () => {
     ).toMatchObject({
       code: 'UNAUTHORIZED',
     });
-    await client.trpc.auth.reauthenticate.mutate({ password });
+    await client.trpc.auth.reauthenticate.mutate({ password, code: totpCode() });
     await expect(
       client.trpc.appPasswords.generate.mutate({ label: 'Later' }),
     ).resolves.toMatchObject({ label: 'Later' });

@@ -38,6 +38,20 @@ export const authRouter = createRouter({
     };
   }),
 
+  /** Where the owner is signed in: every live session, the current one marked. */
+  sessions: protectedProcedure.query(({ ctx }) =>
+    ctx.sidekey.sessions.listForAccount(ctx.auth.account.id, ctx.auth.session.id),
+  ),
+
+  /** Ends every session but this one. */
+  signOutOthers: protectedProcedure.mutation(async ({ ctx }) => ({
+    ended: await ctx.sidekey.sessions.signOutOthers(
+      ctx.auth.account.id,
+      ctx.auth.session.id,
+      actorOf(ctx),
+    ),
+  })),
+
   reauthenticate: protectedProcedure
     .input(z.object({ password, code: twoFactorCode.optional() }))
     .mutation(async ({ ctx, input }) => {

@@ -1,5 +1,6 @@
 import { accounts, sessions, type DbOrTx } from '@sidekey/db';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, ne } from 'drizzle-orm';
+import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { randomToken } from '../secrets/random.ts';
 import { sha256 } from '../secrets/server-keys.ts';
@@ -91,6 +92,39 @@ export function sessionService(deps: Deps) {
     return ended.length;
   }
 
+  /** "Sign out everywhere else": ends every session of the account but `keepSessionId`. */
+  async function signOutOthers(accountId: string, keepSessionId: string, meta: ActorMeta) {
+    return db.transaction(async (tx) => {
+      const ended = await invalidateAllForAccount(tx, accountId, keepSessionId);
+      await recordAudit(tx, { ...meta, accountId, action: 'signed_out_others', details: { ended } });
+      return ended;
+    });
+  }
+
+  /** The account's live sessions, newest first, for "where you are signed in". */
+  async function listForAccount(accountId: string, currentSessionId?: string) {
+    const at = now();
+    const rows = await db
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.accountId, accountId),
+          gt(sessions.expiresAt, at),
+          gt(sessions.absoluteExpiresAt, at),
+        ),
+      )
+      .orderBy(desc(sessions.lastSeenAt));
+    return rows.map((row) => ({
+      id: row.id,
+      current: row.id === currentSessionId,
+      createdAt: row.createdAt,
+      lastSeenAt: row.lastSeenAt,
+      address: row.address,
+      userAgent: row.userAgent,
+    }));
+  }
+
   async function markReauthenticated(sessionId: string) {
     await db.update(sessions).set({ reauthenticatedAt: now() }).where(eq(sessions.id, sessionId));
   }
@@ -104,6 +138,8 @@ export function sessionService(deps: Deps) {
     validate,
     invalidate,
     invalidateAllForAccount,
+    listForAccount,
+    signOutOthers,
     markReauthenticated,
     isRecentlyReauthenticated,
   };

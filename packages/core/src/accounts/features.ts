@@ -1,0 +1,62 @@
+import type { appPasswordService, GenerateInput } from '../app-passwords/service.ts';
+import type { ActorMeta, Deps } from '../deps.ts';
+import { createMailer, type MailOptions } from '../mail/mailer.ts';
+import { securityNotices } from '../mail/notices.ts';
+import { twoFactorService } from '../two-factor/service.ts';
+import { activityService } from './activity.ts';
+import { passwordChangeService } from './password-changes.ts';
+import { accountService } from './service.ts';
+import type { SessionService } from './sessions.ts';
+import { signInThrottles } from './sign-in-throttle.ts';
+
+type AppPasswordService = ReturnType<typeof appPasswordService>;
+
+export interface AccountOptions {
+  /** SMTP_URL and the sender; unset SMTP: every message stays in the outbox. */
+  mail?: MailOptions;
+  /** ORIGIN: the public URL reset links point at; unset, the request's own origin. */
+  origin?: string;
+  /** How long a reset link works (SIDEKEY_RESET_TTL); default 30 minutes. */
+  resetTtlMs?: number;
+}
+
+/** The account side (issue 3) assembled: sign-in, two-factor, password changes, mail, activity. */
+export function accountFeatures(deps: Deps, sessions: SessionService, options: AccountOptions) {
+  const mailer = createMailer(deps, options.mail);
+  const notices = securityNotices(mailer);
+  const throttles = signInThrottles(deps);
+  const twoFactor = twoFactorService(deps, { mailer, notices });
+  const accounts = accountService(deps, { sessions, twoFactor, throttles, mailer, notices });
+  const passwords = passwordChangeService(deps, {
+    sessions,
+    throttles,
+    mailer,
+    notices,
+    origin: options.origin,
+    resetTtlMs: options.resetTtlMs,
+  });
+  const { activity } = activityService(deps);
+
+  /** "An app password was created" goes to the owner after each generate commits. */
+  function withCreationNotice(service: AppPasswordService): AppPasswordService {
+    return {
+      ...service,
+      async generate(accountId: string, input: GenerateInput, meta: ActorMeta) {
+        const generated = await service.generate(accountId, input, meta);
+        mailer.dispatch(...(await notices.appPasswordCreated(deps.db, accountId, generated.label)));
+        return generated;
+      },
+    };
+  }
+
+  return {
+    mailer,
+    notices,
+    throttles,
+    twoFactor,
+    accounts,
+    passwords,
+    activity,
+    withCreationNotice,
+  };
+}
