@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSidekey, readConfig, type AppPasswordScope } from '@sidekey/core';
+import { signUpOwner } from '@sidekey/core/testing';
+// The web app's own launcher: `node server.js` from the build, exactly as `pnpm start` runs
+// it. A test helper, not app code, so the "nothing imports apps/" arrow still holds.
+import { startSidekey, type RunningSidekey } from '../../apps/web/test/start.ts';
+
+const CLI = fileURLToPath(new URL('../../apps/cli/bin/sidekey.js', import.meta.url));
+
+/** A credential the test can log in with, and revoke while the server runs. */
+export interface TestAppPassword {
+  id: string;
+  password: string;
+}
+
+export interface SidekeyForIntegration {
+  sidekey: RunningSidekey;
+  /** host:port, for an nginx upstream. */
+  address: string;
+  serviceKey: string;
+  owner: { email: string; sessionToken: string };
+  appPasswords: Record<string, TestAppPassword>;
+  /** Revokes through the running server's API, as the owner would from the web UI. */
+  revoke(credentialId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sidekey as an operator runs it, seeded before it starts: a registered relying service
+ * (through the CLI, as the README tells operators), an owner with two-factor on and app
+ * passwords with the scopes the test asks for. Seeding happens before the server opens
+ * the database because the embedded PGlite admits one process at a time; on Postgres the
+ * same steps run against DATABASE_URL.
+ */
+export async function startSeededSidekey(
+  appPasswordScopes: Record<string, AppPasswordScope[]>,
+  serviceName: string,
+): Promise<SidekeyForIntegration> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-integration-'));
+  const env: Record<string, string> = process.env.DATABASE_URL
+    ? { SIDEKEY_SECRET: 'integration-test-secret-long-enough-0123456789' }
+    : { SIDEKEY_DATA_DIR: dataDir };
+
+  const serviceKey = await addService(serviceName, env);
+
+  const core = await openSidekey(readConfig({ ...process.env, ...env, SIDEKEY_LOG_LEVEL: 'warn' }));
+  let owner;
+  const appPasswords: Record<string, TestAppPassword> = {};
+  try {
+    owner = await signUpOwner(core);
+    for (const [label, scopes] of Object.entries(appPasswordScopes)) {
+      const generated = await core.appPasswords.generate(
+        owner.accountId,
+        { label, scopes },
+        { actor: 'owner', address: '127.0.0.1' },
+      );
+      appPasswords[label] = { id: generated.id, password: generated.password };
+    }
+  } finally {
+    await core.close();
+  }
+
+  const sidekey = await startSidekey(env);
+  const sessionCookie = `sidekey_session=${owner.sessionToken}`;
+  return {
+    sidekey,
+    address: new URL(sidekey.url).host,
+    serviceKey,
+    owner: { email: owner.email, sessionToken: owner.sessionToken },
+    appPasswords,
+    async revoke(credentialId) {
+      const response = await fetch(new URL('/api/trpc/appPasswords.revoke', sidekey.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: sessionCookie },
+        body: JSON.stringify({ json: { id: credentialId } }),
+      });
+      if (!response.ok)
+        throw new Error(`revoke answered ${response.status}: ${await response.text()}`);
+    },
+    async stop() {
+      await sidekey.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `sidekey service add <name>`: registers a relying service and prints its key once. */
+async function addService(name: string, env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'service', 'add', name], {
+    env: { ...process.env, ...env, SIDEKEY_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const key = output.match(/sksvc_[A-Za-z0-9_-]{43}/)?.[0];
+  if (code !== 0 || !key)
+    throw new Error(`sidekey service add ${name} failed (${code}):\n${output}`);
+  return key;
+}
