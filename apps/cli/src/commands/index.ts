@@ -1,5 +1,6 @@
 import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
+import { outbox } from './outbox.ts';
 import { service } from './service.ts';
 import type { Command } from './types.ts';
 
@@ -7,5 +8,6 @@ import type { Command } from './types.ts';
 export const commands: Record<string, Command> = {
   migrate,
   'make-admin': makeAdmin,
+  outbox,
   service,
 };

@@ -1,5 +1,5 @@
 import { outbox, type DbOrTx } from '@sidekey/db';
-import { eq } from 'drizzle-orm';
+import { desc, eq, isNull } from 'drizzle-orm';
 import { createTransport } from 'nodemailer';
 import type { Deps } from '../deps.ts';
 
@@ -110,11 +110,21 @@ export function createMailer(deps: Deps, options: MailOptions = {}) {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
 
+  /** The outbox, newest first: what `sidekey outbox` prints for the operator. */
+  async function list(options: { limit?: number; unsentOnly?: boolean } = {}) {
+    return deps.db
+      .select()
+      .from(outbox)
+      .where(options.unsentOnly ? isNull(outbox.sentAt) : undefined)
+      .orderBy(desc(outbox.id))
+      .limit(Math.min(Math.max(options.limit ?? 20, 1), 1000));
+  }
+
   function close() {
     transport?.close();
   }
 
-  return { enqueue, dispatch, send, settled, close, smtpConfigured: transport !== null };
+  return { enqueue, dispatch, send, settled, list, close, smtpConfigured: transport !== null };
 }
 
 export interface QueuedMail {
