@@ -35,3 +35,11 @@ export {
   type AuthenticatedService,
   type ServiceKeySummary,
 } from './service-keys/service.ts';
+export {
+  lifecycleReviewService,
+  MAX_REVIEW_PERIOD_MS,
+  type CredentialPath,
+  type LifecycleReview,
+  type PathStep,
+  type EdgeCount,
+} from './lifecycle-review/review.ts';
