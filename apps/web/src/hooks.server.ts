@@ -3,6 +3,8 @@ import { readSessionToken, resolveSession } from '@sidekey/api';
 import { clientAddress } from '$lib/server/client-address';
 import { handleFastRouteRequest } from '$lib/server/adapters/routes';
 import { getRuntime, getSidekey } from '$lib/server/runtime';
+import { applySecurityHeaders } from '$lib/server/security-headers';
+import { crossSiteRefusal, isCrossSiteWrite } from '$lib/server/same-origin';
 
 /** Opens the database (and migrates it) when the server starts, not on the first request. */
 export const init: ServerInit = async () => {
@@ -14,6 +16,12 @@ export const handle: Handle = async ({ event, resolve }) => {
   // In production server.js answers these before SvelteKit; under `vite dev` they land here.
   const plain = await handleFastRouteRequest(event.request, getSidekey);
   if (plain) return plain;
+  if (
+    event.url.pathname.startsWith('/api/trpc') &&
+    isCrossSiteWrite(event.request, event.url.origin)
+  ) {
+    return applySecurityHeaders(crossSiteRefusal());
+  }
   const { sidekey } = await getRuntime();
   const token =
     event.cookies.get('sidekey_session') ?? readSessionToken(event.request.headers.get('cookie'));
@@ -22,5 +30,5 @@ export const handle: Handle = async ({ event, resolve }) => {
     auth: await resolveSession(sidekey, token ?? null),
     address: clientAddress(event),
   };
-  return resolve(event);
+  return applySecurityHeaders(await resolve(event));
 };

@@ -1,5 +1,6 @@
+import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => ({
-  email: locals.context.auth?.account.email ?? null,
-});
+export const load: PageServerLoad = ({ locals }) => {
+  if (locals.context.auth) redirect(303, '/account');
+};

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { describeActivity } from './activity.ts';
+
+describe('describeActivity', () => {
+  it('tells the first use of an app password with its service and network', () => {
+    expect(
+      describeActivity({
+        action: 'USE',
+        label: 'Thunderbird',
+        service: 'imap',
+        address: '203.0.113.44',
+        fromState: 'pending',
+        toState: 'active',
+      }),
+    ).toBe('“Thunderbird” (mail) first used from 203.0.113.0/24');
+  });
+  it('tells later uses apart from the first', () => {
+    expect(
+      describeActivity({
+        action: 'USE',
+        label: 'Calendar',
+        service: 'caldav',
+        fromState: 'active',
+        toState: 'active',
+      }),
+    ).toBe('“Calendar” (calendars) used');
+  });
+  it('says why a credential was revoked', () => {
+    expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'user' })).toBe(
+      '“Phone” revoked: you removed it',
+    );
+    expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'password_changed' })).toBe(
+      '“Phone” revoked: your password was changed',
+    );
+    expect(describeActivity({ action: 'EXPIRE', label: 'Laptop' })).toBe('“Laptop” expired');
+  });
+  it('describes account events without leaking more than the network', () => {
+    expect(describeActivity({ action: 'sign_in_failed', address: '198.51.100.23' })).toBe(
+      'A sign-in failed from 198.51.100.0/24',
+    );
+    expect(describeActivity({ action: 'GENERATE', label: 'Mac Mail', address: null })).toBe(
+      'You generated “Mac Mail”',
+    );
+  });
+  it('reads an action it does not know as words, not a code', () => {
+    expect(describeActivity({ action: 'service_key_rotated' })).toBe('Service key rotated');
+    expect(describeActivity({ action: '' })).toBe('Something happened');
+  });
+  it('never repeats a label as markup', () => {
+    expect(describeActivity({ action: 'GENERATE', label: '<b>x</b>' })).toBe(
+      'You generated “<b>x</b>”',
+    );
+  });
+});
