@@ -3,6 +3,7 @@ import { appPasswordsRouter } from './router/app-passwords.ts';
 import { authRouter } from './router/auth.ts';
 import { accountRouter } from './router/account.ts';
 import { twoFactorRouter } from './router/two-factor.ts';
+import { flowsRouter } from './router/flows.ts';
 import { createCallerFactory, createRouter } from './trpc.ts';
 
 /** The public API, one router per feature: names here are a contract (DESIGN: Public API). */
@@ -12,6 +13,7 @@ export const appRouter = createRouter({
   twoFactor: twoFactorRouter,
   account: accountRouter,
   admin: adminRouter,
+  flows: flowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

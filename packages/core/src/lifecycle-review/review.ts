@@ -100,8 +100,14 @@ export function lifecycleReviewService(deps: Deps) {
     };
   }
 
-  async function review(period: { from: Date; to: Date }): Promise<LifecycleReview> {
-    const { from, to } = period;
+  /**
+   * Without `to`, the period runs up to whatever is in the log: audit rows carry the
+   * database's clock, which need not agree to the millisecond with this node's.
+   */
+  async function review(period: { from: Date; to?: Date }): Promise<LifecycleReview> {
+    const { from } = period;
+    const to = period.to ?? deps.now();
+    const upTo = period.to ? lte(auditEvents.at, period.to) : undefined;
     if (!(from < to)) {
       throw new SidekeyError(
         'BAD_REQUEST',
@@ -128,7 +134,7 @@ export function lifecycleReviewService(deps: Deps) {
         state: auditEvents.toState,
       })
       .from(auditEvents)
-      .where(and(lifecycleStep, lte(auditEvents.at, to)))
+      .where(and(lifecycleStep, upTo))
       .orderBy(auditEvents.credentialId, desc(auditEvents.id))
       .as('last_steps');
     const states = await deps.db
@@ -145,7 +151,7 @@ export function lifecycleReviewService(deps: Deps) {
         count: count(),
       })
       .from(auditEvents)
-      .where(and(lifecycleStep, gte(auditEvents.at, from), lte(auditEvents.at, to)))
+      .where(and(lifecycleStep, gte(auditEvents.at, from), upTo))
       .groupBy(auditEvents.action, auditEvents.fromState, auditEvents.toState, auditEvents.reason)
       .orderBy(auditEvents.action, auditEvents.fromState, auditEvents.toState, auditEvents.reason);
 
