@@ -47,6 +47,8 @@ export function createSidekey(options: SidekeyOptions) {
     /** For relying services: checks their key, then verifies; counted in `metrics`. */
     verifyForService: verification.verifyForService,
     metrics: verification.metrics,
+    /** Revocations as they commit (LISTEN/NOTIFY) and from the audit log: what service.events streams. */
+    revocations: verification.revocations,
     serviceKeys,
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),

@@ -17,6 +17,17 @@ export interface RevocationNotice {
   reason: string;
 }
 
+/**
+ * In-process listeners told of a revocation as it is decided, before its transaction
+ * commits (the NOTIFY arrives after): a node's verification cache must never answer
+ * from memory for a credential this very process just revoked.
+ */
+const localRevocationListeners = new Set<(notice: RevocationNotice) => void>();
+export function onLocalRevocation(listener: (notice: RevocationNotice) => void): () => void {
+  localRevocationListeners.add(listener);
+  return () => void localRevocationListeners.delete(listener);
+}
+
 export type TransitionOutcome =
   | { applied: true; row: AppPasswordRow; auditId: number | null }
   /** The machine refuses the event, or a concurrent transition changed the row first. */
@@ -89,6 +100,7 @@ export async function applyCredentialEvent(
       reason: context.revokeReason ?? 'user',
     };
     await db.execute(sql`SELECT pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify(notice)})`);
+    for (const listener of localRevocationListeners) listener(notice);
   }
   return { applied: true, row: updated, auditId };
 }

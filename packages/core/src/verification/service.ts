@@ -1,22 +1,45 @@
+import { onLocalRevocation } from '../app-passwords/transition.ts';
 import type { Deps } from '../deps.ts';
 import type { serviceKeyService } from '../service-keys/service.ts';
+import { DEFAULT_VERIFY_CACHE_MS, verificationCache } from './cache.ts';
 import { createVerificationMetrics } from './metrics.ts';
 import { serviceVerification } from './relying.ts';
+import { revocationFeed } from './revocations.ts';
+import { verificationThrottles } from './throttle.ts';
 import { verify, type VerifyInput } from './verify.ts';
 
 export interface VerificationOptions {
-  /** How long a node may answer a repeat of a successful verification from memory (ms). */
+  /**
+   * How long a node may repeat a successful verification from memory, in ms
+   * (SIDEKEY_VERIFY_CACHE_MS; default 5000; 0 turns the cache off).
+   */
   cacheMs?: number;
 }
 
-/** The verify path and what relying services reach it through. */
+/** The verify path with what surrounds it: node cache, throttles, metrics, revocation feed. */
 export function verificationService(
   deps: Deps,
   serviceKeys: ReturnType<typeof serviceKeyService>,
-  _options: VerificationOptions = {},
+  options: VerificationOptions = {},
 ) {
   const metrics = createVerificationMetrics();
-  const verifyOne = (input: VerifyInput) => verify(deps, input);
+  const revocations = revocationFeed(deps);
+  const cache = verificationCache(
+    revocations,
+    options.cacheMs ?? readCacheMs(process.env.SIDEKEY_VERIFY_CACHE_MS),
+    deps.now,
+  );
+  // Revocations decided in this process reach the cache before their transaction commits.
+  // Weakly: a Sidekey that is dropped (tests make many) must not stay reachable from here.
+  const cacheRef = new WeakRef(cache);
+  const unsubscribe = onLocalRevocation((notice) => {
+    const live = cacheRef.deref();
+    if (live) live.forget(notice.credentialId);
+    else unsubscribe();
+  });
+  const throttles = verificationThrottles(deps);
+  const parts = { cache, throttles, onCacheHit: () => metrics.cacheHits.inc() };
+  const verifyOne = (input: VerifyInput) => verify(deps, input, parts);
   return {
     verify: verifyOne,
     verifyForService: serviceVerification({
@@ -25,5 +48,18 @@ export function verificationService(
       metrics,
     }),
     metrics,
+    revocations,
+    cache,
   };
+}
+
+export function readCacheMs(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_VERIFY_CACHE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) {
+    throw new Error(
+      `SIDEKEY_VERIFY_CACHE_MS must be a whole number of milliseconds from 0 to 60000, not “${raw}”.`,
+    );
+  }
+  return ms;
 }

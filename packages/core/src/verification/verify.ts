@@ -1,5 +1,5 @@
-import { accounts, appPasswords } from '@sidekey/db';
-import { eq, inArray } from 'drizzle-orm';
+import { accounts, appPasswords, throttles } from '@sidekey/db';
+import { count, eq, inArray, max } from 'drizzle-orm';
 import { parseAppPassword } from '../app-passwords/format.ts';
 import { LOOKUP_HASH_PURPOSE } from '../app-passwords/service.ts';
 import { applyCredentialEvent, type AppPasswordRow } from '../app-passwords/transition.ts';
@@ -7,7 +7,9 @@ import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
 import { constantTimeEqual, keyedHash } from '../secrets/server-keys.ts';
+import type { VerificationCache } from './cache.ts';
 import { isServiceName, serviceScopes, type ServiceName } from './services.ts';
+import type { VerificationThrottles } from './throttle.ts';
 
 export interface VerifyInput {
   username: string;
@@ -27,9 +29,17 @@ export type VerifyResult =
       username: string;
       scopes: AppPasswordRow['scopes'];
     }
-  | { ok: false; reason: VerifyRefusal };
+  /** `retryAfterSeconds` comes with `throttled`: when the caller may try again. */
+  | { ok: false; reason: VerifyRefusal; retryAfterSeconds?: number };
 
 const invalid: VerifyResult = { ok: false, reason: 'invalid' };
+
+/** What a Sidekey adds around the bare path: its node cache and the shared throttles. */
+export interface VerifyParts {
+  cache?: VerificationCache;
+  throttles?: VerificationThrottles;
+  onCacheHit?: () => void;
+}
 
 /**
  * The hot path: every IMAP/SMTP/DAV login of every app ends here. One indexed lookup
@@ -39,9 +49,20 @@ const invalid: VerifyResult = { ok: false, reason: 'invalid' };
  *
  * Refusal reasons never tell an anonymous caller whether a user exists: an unknown
  * user, another account's password and a wrong password are all `invalid`; only a
- * caller holding the right secret can learn it was revoked or expired.
+ * caller holding the right secret can learn it was revoked or expired. `throttled` is
+ * keyed by the username as typed (normalised), known or not, so it reveals nothing either.
+ *
+ * Throttle state is read in the same round trip as the credential, so a success costs
+ * one query as before; failures are written after the answer is known (NIST SP 800-63B
+ * §5.2.2). A repeat of a recent success is answered from this node's cache without the
+ * database — and without the throttle: it proves the secret, so an attacker hammering
+ * the username cannot lock out the owner's devices.
  */
-export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResult> {
+export async function verify(
+  deps: Deps,
+  input: VerifyInput,
+  parts: VerifyParts = {},
+): Promise<VerifyResult> {
   if (!isServiceName(input.service)) return invalid;
   const parsed = parseAppPassword(input.password);
   if (!parsed.ok) return invalid;
@@ -49,22 +70,53 @@ export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResu
   if (username === null) return invalid;
 
   const hashes = deps.keys.all.map((key) => keyedHash(key, LOOKUP_HASH_PURPOSE, parsed.canonical));
-  const [found] = await deps.db
-    .select({ credential: appPasswords, email: accounts.email })
-    .from(appPasswords)
-    .innerJoin(accounts, eq(accounts.id, appPasswords.accountId))
-    .where(inArray(appPasswords.lookupHash, hashes));
-  if (!found) return invalid;
+  const { cache, throttles: throttle } = parts;
+  const at = deps.now();
+
+  const cached = cache?.get(hashes[0]!);
+  if (
+    cached &&
+    constantTimeEqual(cached.username, username) &&
+    (!cached.expiresAt || cached.expiresAt > at) &&
+    cached.scopes.includes(serviceScopes[input.service])
+  ) {
+    parts.onCacheHit?.();
+    return {
+      ok: true,
+      accountId: cached.accountId,
+      credentialId: cached.credentialId,
+      username: cached.username,
+      scopes: cached.scopes,
+    };
+  }
+  void cache?.start();
+
+  const throttleKeys = throttle
+    ? { account: throttle.accountKey(username), address: throttle.addressKey(input.address) }
+    : null;
+  const found = await lookUp(deps, hashes, throttleKeys);
+  if (found.blockedUntil && found.blockedUntil > at) {
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((found.blockedUntil.getTime() - at.getTime()) / 1000),
+    );
+    return { ok: false, reason: 'throttled', retryAfterSeconds };
+  }
+  const refuse = async (result: VerifyResult): Promise<VerifyResult> => {
+    if (throttle && throttleKeys) await throttle.recordFailure(throttleKeys, parsed.canonical);
+    return result;
+  };
 
   const { credential } = found;
+  if (!credential) return refuse(invalid);
   const key = deps.keys.all.find((candidate) => candidate.id === credential.keyId);
   if (
     !key ||
     !constantTimeEqual(keyedHash(key, LOOKUP_HASH_PURPOSE, parsed.canonical), credential.lookupHash)
   ) {
-    return invalid;
+    return refuse(invalid);
   }
-  if (!constantTimeEqual(found.email, username)) return invalid;
+  if (!found.email || !constantTimeEqual(found.email, username)) return refuse(invalid);
 
   const meta = {
     actor: 'service' as const,
@@ -73,14 +125,16 @@ export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResu
     service: input.service,
   };
   if (credential.state === 'revoked')
-    return { ok: false, reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked' };
+    return refuse({
+      ok: false,
+      reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked',
+    });
 
-  const at = deps.now();
   if (credential.expiresAt && credential.expiresAt <= at) {
     await deps.db.transaction((tx) =>
       applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
     );
-    return { ok: false, reason: 'expired' };
+    return refuse({ ok: false, reason: 'expired' });
   }
 
   const needed = serviceScopes[input.service];
@@ -110,11 +164,61 @@ export async function verify(deps: Deps, input: VerifyInput): Promise<VerifyResu
       .where(eq(appPasswords.id, credential.id));
     if (fresh?.state === 'revoked') return { ok: false, reason: 'revoked' };
   }
+  if (throttle && throttleKeys && found.throttleRows > 0) {
+    await throttle.recordSuccess(throttleKeys.account);
+  }
+  // Cached under the current key's hash only: that is the one the next lookup computes first.
+  if (outcome.applied) {
+    cache?.set(hashes[0]!, {
+      credentialId: credential.id,
+      accountId: credential.accountId,
+      username: found.email,
+      scopes: credential.scopes,
+      expiresAt: credential.expiresAt,
+    });
+  }
   return {
     ok: true,
     accountId: credential.accountId,
     credentialId: credential.id,
     username: found.email,
     scopes: credential.scopes,
+  };
+}
+
+/**
+ * One round trip: the throttle state of the username and address (an aggregate, so
+ * always exactly one row) left-joined to the credential the hashes name, if any.
+ */
+async function lookUp(
+  deps: Deps,
+  hashes: string[],
+  throttleKeys: { account: string; address: string | null } | null,
+) {
+  const keys = throttleKeys ? [throttleKeys.account, throttleKeys.address ?? ''] : [''];
+  const state = deps.db
+    .select({
+      blockedUntil: max(throttles.blockedUntil).as('blocked_until'),
+      rows: count().as('throttle_rows'),
+    })
+    .from(throttles)
+    .where(inArray(throttles.key, keys))
+    .as('throttle_state');
+  const [row] = await deps.db
+    .select({
+      credential: appPasswords,
+      email: accounts.email,
+      blockedUntil: state.blockedUntil,
+      throttleRows: state.rows,
+    })
+    .from(state)
+    .leftJoin(appPasswords, inArray(appPasswords.lookupHash, hashes))
+    .leftJoin(accounts, eq(accounts.id, appPasswords.accountId));
+  const blocked = row?.blockedUntil as Date | string | null | undefined;
+  return {
+    credential: row?.credential ?? null,
+    email: row?.email ?? null,
+    blockedUntil: blocked ? new Date(blocked) : null,
+    throttleRows: Number(row?.throttleRows ?? 0),
   };
 }

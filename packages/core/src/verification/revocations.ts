@@ -1,0 +1,197 @@
+import { accounts, auditEvents } from '@sidekey/db';
+import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
+import { REVOCATION_CHANNEL, type RevocationNotice } from '../app-passwords/transition.ts';
+import type { Deps } from '../deps.ts';
+
+/** One revocation as subscribed services receive it; `eventId` is the audit event's id. */
+export interface RevocationEvent {
+  eventId: number;
+  credentialId: string;
+  accountId: string;
+  username: string;
+  reason: string;
+  at: Date;
+}
+
+/** The lifecycle events that end a credential (DESIGN: the credential lifecycle). */
+const REVOKING_ACTIONS = ['REVOKE', 'EXPIRE'];
+const CATCH_UP_BATCH = 500;
+/** Ids already delivered, kept to recognise a late notice of an event a catch-up query already sent. */
+const DELIVERED_MEMORY = 4096;
+
+/**
+ * This node's one LISTEN on `sidekey_revocations`, fanned out to the verification cache
+ * and to every `service.events` subscriber. Postgres delivers a NOTIFY only on commit,
+ * so a notice always names a revocation that is visible to a query.
+ */
+export function revocationFeed(deps: Deps) {
+  const noticeListeners = new Set<(notice: RevocationNotice) => void>();
+  const connectListeners = new Set<() => void>();
+  let started: Promise<boolean> | null = null;
+
+  /** Resolves true once listening (and after every reconnect the listeners hear onConnect). */
+  function start(): Promise<boolean> {
+    started ??= deps.database
+      .listen(
+        REVOCATION_CHANNEL,
+        (payload) => {
+          const notice = parseNotice(payload);
+          if (notice) for (const listener of noticeListeners) listener(notice);
+        },
+        () => {
+          for (const listener of connectListeners) listener();
+        },
+      )
+      .then(
+        () => true,
+        (error: Error) => {
+          deps.log.warn(
+            { err: { message: error.message } },
+            'cannot listen for revocations; verification cache off',
+          );
+          started = null;
+          return false;
+        },
+      );
+    return started;
+  }
+
+  function onNotice(listener: (notice: RevocationNotice) => void) {
+    noticeListeners.add(listener);
+    return () => void noticeListeners.delete(listener);
+  }
+
+  function onConnect(listener: () => void) {
+    connectListeners.add(listener);
+    return () => void connectListeners.delete(listener);
+  }
+
+  const selection = {
+    eventId: auditEvents.id,
+    credentialId: auditEvents.credentialId,
+    accountId: auditEvents.accountId,
+    username: accounts.email,
+    reason: auditEvents.reason,
+    at: auditEvents.at,
+  };
+
+  async function query(where: ReturnType<typeof and>, limit: number): Promise<RevocationEvent[]> {
+    const rows = await deps.db
+      .select(selection)
+      .from(auditEvents)
+      .innerJoin(accounts, eq(accounts.id, auditEvents.accountId))
+      .where(
+        and(
+          where,
+          inArray(auditEvents.action, REVOKING_ACTIONS),
+          eq(auditEvents.toState, 'revoked'),
+        ),
+      )
+      .orderBy(asc(auditEvents.id))
+      .limit(limit);
+    return rows.map((row) => ({
+      ...row,
+      credentialId: row.credentialId!,
+      accountId: row.accountId!,
+      reason: row.reason ?? 'user',
+    }));
+  }
+
+  /** The newest audit id: where a subscriber without a last event id starts. */
+  async function latestEventId(): Promise<number> {
+    const [row] = await deps.db.select({ id: max(auditEvents.id) }).from(auditEvents);
+    return row?.id ?? 0;
+  }
+
+  /**
+   * Revocations after `afterEventId` (from the audit log), then live ones as they
+   * commit, until `signal` aborts. Listening starts before the catch-up query, so a
+   * revocation committing in between is never lost; after a reconnect of the LISTEN
+   * connection the log is read again for whatever was missed meanwhile.
+   */
+  async function* stream(
+    afterEventId: number | null,
+    signal: AbortSignal,
+  ): AsyncGenerator<RevocationEvent> {
+    let wake: (() => void) | null = null;
+    let catchUp = true;
+    /** Notices of ids at or below the cursor: a transaction that committed after a later one. */
+    const late = new Set<number>();
+    const delivered = new Set<number>();
+    const poke = () => {
+      const resume = wake;
+      wake = null;
+      resume?.();
+    };
+    let cursor = 0;
+    const offNotice = onNotice((notice) => {
+      if (notice.eventId > cursor) catchUp = true;
+      else if (!delivered.has(notice.eventId)) late.add(notice.eventId);
+      poke();
+    });
+    const offConnect = onConnect(() => {
+      catchUp = true;
+      poke();
+    });
+    const onAbort = () => poke();
+    signal.addEventListener('abort', onAbort);
+    try {
+      await start();
+      cursor = afterEventId ?? (await latestEventId());
+      while (!signal.aborted) {
+        if (late.size > 0) {
+          const ids = [...late];
+          late.clear();
+          for (const event of await query(inArray(auditEvents.id, ids), ids.length)) {
+            if (delivered.has(event.eventId)) continue;
+            remember(delivered, event.eventId);
+            yield event;
+          }
+          continue;
+        }
+        if (catchUp) {
+          catchUp = false;
+          const batch = await query(gt(auditEvents.id, cursor), CATCH_UP_BATCH);
+          for (const event of batch) {
+            cursor = Math.max(cursor, event.eventId);
+            if (delivered.has(event.eventId)) continue;
+            remember(delivered, event.eventId);
+            yield event;
+          }
+          if (batch.length === CATCH_UP_BATCH) catchUp = true;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      offNotice();
+      offConnect();
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return { start, onNotice, onConnect, stream };
+}
+
+export type RevocationFeed = ReturnType<typeof revocationFeed>;
+
+function remember(delivered: Set<number>, id: number) {
+  delivered.add(id);
+  if (delivered.size > DELIVERED_MEMORY) {
+    const oldest = delivered.values().next().value;
+    if (oldest !== undefined) delivered.delete(oldest);
+  }
+}
+
+function parseNotice(payload: string): RevocationNotice | null {
+  try {
+    const notice = JSON.parse(payload) as Partial<RevocationNotice>;
+    return typeof notice.eventId === 'number' && typeof notice.credentialId === 'string'
+      ? (notice as RevocationNotice)
+      : null;
+  } catch {
+    return null;
+  }
+}
