@@ -128,7 +128,10 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
     failed: 'password' | 'code',
   ) {
     const outcome = await throttles.account.recordFailure(accountKey, { secret });
-    if (addressKey) await throttles.address.recordFailure(addressKey, { secret });
+    // Per address the account is part of the fingerprint: one password sprayed across
+    // many accounts counts once per account, not once in all.
+    if (addressKey)
+      await throttles.address.recordFailure(addressKey, { secret: `${accountKey}\0${secret}` });
     if (!account) return;
     await recordAudit(db, {
       ...meta,
