@@ -55,7 +55,9 @@ export async function handleTrpcRequest(
       const headers = new Headers({ 'cache-control': 'no-store' });
       // Throttled callers are told when to come back (RFC 9110 §10.2.3), never held waiting.
       const retryAfter = errors
-        .map((error) => (error.cause instanceof SidekeyError ? error.cause.retryAfterSeconds : undefined))
+        .map((error) =>
+          error.cause instanceof SidekeyError ? error.cause.retryAfterSeconds : undefined,
+        )
         .find((seconds) => seconds !== undefined);
       if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
       for (const cookie of setCookies) headers.append('set-cookie', cookie);

@@ -34,7 +34,7 @@ export function createHttpTestClient(sidekey: Sidekey, address = '192.0.2.10') {
       body: method === 'POST' ? body : undefined,
     });
     const text = await response.text();
-    return { status: response.status, text, json: safeJson(text) };
+    return { status: response.status, headers: response.headers, text, json: safeJson(text) };
   }
   return {
     trpc,

@@ -96,7 +96,12 @@ export function sessionService(deps: Deps) {
   async function signOutOthers(accountId: string, keepSessionId: string, meta: ActorMeta) {
     return db.transaction(async (tx) => {
       const ended = await invalidateAllForAccount(tx, accountId, keepSessionId);
-      await recordAudit(tx, { ...meta, accountId, action: 'signed_out_others', details: { ended } });
+      await recordAudit(tx, {
+        ...meta,
+        accountId,
+        action: 'signed_out_others',
+        details: { ended },
+      });
       return ended;
     });
   }
