@@ -40,7 +40,7 @@ export function printRatios(title: string, ceiling: Row, rows: Row[], note: stri
   );
   for (const row of [ceiling, ...rows]) {
     out(
-      `${row.name.padEnd(58)} ${format(row.meanMs).padStart(10)} ${format(row.p99Ms).padStart(10)} ${String(Math.round(row.opsPerSecond)).padStart(9)}  ${(row.meanMs / ceiling.meanMs).toFixed(2)}×`,
+      `${row.name.padEnd(58)} ${format(row.meanMs).padStart(10)} ${format(row.p99Ms).padStart(10)} ${String(Math.round(row.opsPerSecond)).padStart(9)}  ${(ceiling.opsPerSecond / row.opsPerSecond).toFixed(2)}×`,
     );
   }
   out(note);
