@@ -43,3 +43,16 @@ export {
   type PathStep,
   type EdgeCount,
 } from './lifecycle-review/review.ts';
+export {
+  createThrottle,
+  type Throttle,
+  type ThrottlePolicy,
+  type ThrottleState,
+  type FailureOutcome,
+} from './throttle/throttle.ts';
+export { ACCOUNT_SIGN_IN_POLICY, ADDRESS_SIGN_IN_POLICY } from './accounts/sign-in-throttle.ts';
+export { DEFAULT_RESET_TTL_MS } from './accounts/password-changes.ts';
+export { ACTIVITY_MAX_LIMIT } from './accounts/activity.ts';
+export { TOTP_DIGITS, TOTP_PERIOD_SECONDS } from './two-factor/totp.ts';
+export { RECOVERY_CODE_COUNT } from './two-factor/recovery-codes.ts';
+export type { MailMessage, MailOptions } from './mail/mailer.ts';
