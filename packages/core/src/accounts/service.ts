@@ -132,16 +132,17 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
     // many accounts counts once per account, not once in all.
     if (addressKey)
       await throttles.address.recordFailure(addressKey, { secret: `${accountKey}\0${secret}` });
-    if (!account) return;
+    // An unknown email is audited too (without naming it): the same database work on both
+    // paths keeps their timing alike, and guessing at unknown accounts is worth seeing.
     await recordAudit(db, {
       ...meta,
       actor: 'anonymous',
-      accountId: account.id,
+      accountId: account?.id ?? null,
       action: 'sign_in_failed',
       reason: failed === 'password' ? 'wrong_password' : 'wrong_code',
       details: { consecutiveFailures: outcome.failures },
     });
-    if (outcome.lockedNow) {
+    if (account && outcome.lockedNow) {
       const minutes = Math.round((ACCOUNT_SIGN_IN_POLICY.lockMs ?? 0) / 60_000);
       const queued = await db.transaction(async (tx) => {
         await recordAudit(tx, {
