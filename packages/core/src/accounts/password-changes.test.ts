@@ -9,7 +9,7 @@ import {
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSidekey, signUpOwner, type TestSidekey } from '../testing.ts';
-import { DEFAULT_RESET_TTL_MS } from './password-changes.ts';
+import { DEFAULT_RESET_TTL_MS, RESET_REQUEST_INTERVAL_MS } from './password-changes.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -207,6 +207,19 @@ describe('password reset', () => {
       reason: 'invalid_token',
     });
     expect((await lastMailTo(o.email))?.subject).toBe('Sidekey: your password was reset');
+  });
+
+  it('sends at most one reset mail a minute per account, answering the same', async () => {
+    const o = await signUpOwner(t.sidekey);
+    await requestLink(o.email);
+    const before = await counts();
+    expect(await t.sidekey.passwords.requestPasswordReset({ email: o.email }, anonymous)).toEqual({
+      sent: true,
+    });
+    expect(await counts()).toEqual(before);
+    t.clock.advance(RESET_REQUEST_INTERVAL_MS + 1);
+    await requestLink(o.email);
+    expect((await counts()).mail).toBe(before.mail + 1);
   });
 
   it('lets only one of two concurrent resets with the same link through', async () => {

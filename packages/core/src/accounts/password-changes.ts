@@ -16,6 +16,8 @@ import { requireEmail } from './service.ts';
 
 /** A reset link works once, for this long (OWASP Forgot Password cheat sheet: short-lived). */
 export const DEFAULT_RESET_TTL_MS = 30 * 60_000;
+/** At most one reset mail per account in this time, so the form cannot flood a mailbox. */
+export const RESET_REQUEST_INTERVAL_MS = 60_000;
 
 export interface PasswordChangeParts {
   sessions: SessionService;
@@ -103,9 +105,17 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
     const token = randomToken();
     const [account] = await db.select().from(accounts).where(eq(accounts.email, email));
     if (!account) return { sent: true };
+    const at = now();
+    const recent = await db.$count(
+      passwordResetTokens,
+      and(
+        eq(passwordResetTokens.accountId, account.id),
+        gt(passwordResetTokens.createdAt, new Date(at.getTime() - RESET_REQUEST_INTERVAL_MS)),
+      ),
+    );
+    if (recent > 0) return { sent: true };
     const origin = (parts.origin ?? input.origin ?? 'http://localhost:3000').replace(/\/+$/, '');
     const link = `${origin}/reset-password#token=${token}`;
-    const at = now();
     const queued = await db.transaction(async (tx) => {
       await tx.insert(passwordResetTokens).values({
         id: sha256(token),
