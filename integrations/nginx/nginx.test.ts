@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateAppPassword } from '@sidekey/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginx } from '../testing/binaries.ts';
 import { freePort, startProcess, waitForPort, type RunningProcess } from '../testing/processes.ts';
@@ -34,7 +35,12 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
 
   beforeAll(async () => {
     sidekey = await startSeededSidekey(
-      { 'file sync': ['files'], calendar: ['calendars'], 'old laptop': ['files'] },
+      {
+        'file sync': ['files'],
+        calendar: ['calendars'],
+        'old laptop': ['files'],
+        'new tablet': ['files'],
+      },
       'nginx-files',
     );
 
@@ -74,7 +80,7 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
 
   afterAll(async () => {
     await server?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
+    if (backend) await new Promise((resolve) => backend.close(resolve));
     await sidekey?.stop();
     if (prefix) rmSync(prefix, { recursive: true, force: true });
   });
@@ -142,6 +148,27 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
     // The other app passwords keep working.
     const { password } = sidekey.appPasswords['file sync']!;
     expect((await get('/files/', basic(sidekey.owner.email, password))).status).toBe(200);
+  });
+
+  it('passes throttling on as 401 with Retry-After, even for a right password', async () => {
+    // One never used yet: Sidekey answers recent successes from its cache before throttling.
+    const { password } = sidekey.appPasswords['new tablet']!;
+    // Distinct, well-formed wrong passwords (the same one repeated counts once) until Sidekey
+    // starts throttling the account: after its free failures, each is refused with Retry-After.
+    let attempts = 0;
+    for (; attempts < 100; attempts++) {
+      const wrong = await get('/files/', basic(sidekey.owner.email, generateAppPassword().display));
+      expect(wrong.status).toBe(401);
+      if (wrong.headers.get('retry-after')) break;
+    }
+    expect(attempts).toBeGreaterThan(1);
+    expect(attempts).toBeLessThan(100);
+    const before = received.length;
+    const throttled = await get('/files/', basic(sidekey.owner.email, password));
+    expect(throttled.status).toBe(401);
+    expect(throttled.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(received.length).toBe(before);
   });
 
   it('fails closed when Sidekey is unreachable: an error, never the protected content', async () => {

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { openSidekey, readConfig, type AppPasswordScope } from '@sidekey/core';
 import { signUpOwner } from '@sidekey/core/testing';
 // The web app's own launcher: `node server.js` from the build, exactly as `pnpm start` runs
@@ -41,9 +43,15 @@ export async function startSeededSidekey(
   serviceName: string,
 ): Promise<SidekeyForIntegration> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-integration-'));
-  const env: Record<string, string> = process.env.DATABASE_URL
-    ? { SIDEKEY_SECRET: 'integration-test-secret-long-enough-0123456789' }
-    : { SIDEKEY_DATA_DIR: dataDir };
+  const database = process.env.DATABASE_URL
+    ? await createPostgresDatabase(process.env.DATABASE_URL)
+    : undefined;
+  const env: Record<string, string> = database
+    ? {
+        DATABASE_URL: database.url,
+        SIDEKEY_SECRET: 'integration-test-secret-long-enough-0123456789',
+      }
+    : { SIDEKEY_DATA_DIR: dataDir, DATABASE_URL: '' };
 
   const serviceKey = await addService(serviceName, env);
 
@@ -83,6 +91,7 @@ export async function startSeededSidekey(
     },
     async stop() {
       await sidekey.stop();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -102,4 +111,23 @@ async function addService(name: string, env: Record<string, string>): Promise<st
   if (code !== 0 || !key)
     throw new Error(`sidekey service add ${name} failed (${code}):\n${output}`);
   return key;
+}
+
+/**
+ * A fresh database on the Postgres server of DATABASE_URL, so throttling and service names
+ * from other test files or earlier runs never leak in (as @sidekey/db/testing does for core).
+ */
+async function createPostgresDatabase(serverUrl: string) {
+  const name = `sidekey_integration_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
