@@ -14,8 +14,6 @@ export interface RequestContext {
   /** Raw `Authorization: Bearer` value, for relying services. */
   serviceKey: string | null;
   address: string | null;
-  /** The request's own origin (scheme://host), for links when ORIGIN is not set. */
-  origin?: string | null;
   userAgent: string | null;
   cookies: SessionCookieJar;
 }

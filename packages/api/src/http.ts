@@ -38,7 +38,6 @@ export async function handleTrpcRequest(
       ? authorization.slice('Bearer '.length).trim()
       : null,
     address: options.address,
-    origin: new URL(request.url).origin,
     userAgent: request.headers.get('user-agent'),
     cookies: {
       setSession: (token, expiresAt) =>

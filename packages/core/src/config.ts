@@ -14,7 +14,7 @@ export interface SidekeyConfig {
   previousSecrets: string[];
   port: number;
   host: string;
-  origin: string | undefined;
+  origin: string;
   smtpUrl: string | undefined;
   /** Sender of Sidekey's mail (SMTP_FROM). */
   mailFrom: string | undefined;
@@ -37,7 +37,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
       .filter(Boolean),
     port,
     host: env.HOST || '0.0.0.0',
-    origin: env.ORIGIN || undefined,
+    // Links in mail must not follow a request's Host header; unset, they point at this machine.
+    origin: env.ORIGIN || `http://localhost:${port || 3000}`,
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.SMTP_FROM || undefined,
     resetTtlMs: readResetTtl(env.SIDEKEY_RESET_TTL),

@@ -26,10 +26,7 @@ export const accountRouter = createRouter({
   requestPasswordReset: publicProcedure
     .input(z.object({ email }))
     .mutation(({ ctx, input }) =>
-      ctx.sidekey.passwords.requestPasswordReset(
-        { email: input.email, origin: ctx.origin },
-        actorOf(ctx, 'anonymous'),
-      ),
+      ctx.sidekey.passwords.requestPasswordReset({ email: input.email }, actorOf(ctx, 'anonymous')),
     ),
 
   /** Every session ends, this one too: the owner signs in again with the new password. */

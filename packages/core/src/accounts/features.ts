@@ -14,7 +14,7 @@ type AppPasswordService = ReturnType<typeof appPasswordService>;
 export interface AccountOptions {
   /** SMTP_URL and the sender; unset SMTP: every message stays in the outbox. */
   mail?: MailOptions;
-  /** ORIGIN: the public URL reset links point at; unset, the request's own origin. */
+  /** ORIGIN: the public URL reset links point at (never the request's Host). */
   origin?: string;
   /** How long a reset link works (SIDEKEY_RESET_TTL); default 30 minutes. */
   resetTtlMs?: number;

@@ -24,7 +24,11 @@ export interface PasswordChangeParts {
   throttles: SignInThrottles;
   mailer: Mailer;
   notices: SecurityNotices;
-  /** Public URL (ORIGIN); when unset the caller's origin is used for reset links. */
+  /**
+   * Public URL (ORIGIN) that reset links point at. Never taken from the request: a Host
+   * header is the caller's to choose, and a reset link pointing at an attacker's host
+   * would hand them the token.
+   */
   origin?: string;
   resetTtlMs?: number;
 }
@@ -98,7 +102,7 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
    * a server, so it cannot end up in an access log; only its SHA-256 is stored.
    */
   async function requestPasswordReset(
-    input: { email: string; origin?: string | null },
+    input: { email: string },
     meta: ActorMeta,
   ): Promise<{ sent: true }> {
     const email = requireEmail(input.email);
@@ -114,7 +118,7 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
       ),
     );
     if (recent > 0) return { sent: true };
-    const origin = (parts.origin ?? input.origin ?? 'http://localhost:3000').replace(/\/+$/, '');
+    const origin = (parts.origin ?? 'http://localhost:3000').replace(/\/+$/, '');
     const link = `${origin}/reset-password#token=${token}`;
     const queued = await db.transaction(async (tx) => {
       await tx.insert(passwordResetTokens).values({

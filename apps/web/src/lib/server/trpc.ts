@@ -19,7 +19,6 @@ export function serverCaller(event: RequestEvent) {
     sidekey,
     auth,
     address,
-    origin: event.url.origin,
     serviceKey: null,
     userAgent: event.request.headers.get('user-agent'),
     cookies: {
