@@ -58,12 +58,25 @@ export type ExtraLabelLines = Record<string, string[]>;
 export function layoutLifecycle(
   graph: LifecycleGraph,
   extra: ExtraLabelLines = {},
-  options: { reasons?: boolean; notes?: Record<string, string> } = {},
+  options: {
+    reasons?: boolean;
+    notes?: Record<string, string>;
+    /** For phones: the guard on a line of its own, no reasons (the table lists them). */
+    compact?: boolean;
+  } = {},
 ): DiagramLayout {
+  const compact = options.compact ?? false;
   const notes = options.notes ?? {};
   const showReasons = options.reasons ?? true;
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 46, marginx: 12, marginy: 12 });
+  g.setGraph({
+    rankdir: 'TB',
+    nodesep: compact ? 16 : 28,
+    edgesep: compact ? 8 : 14,
+    ranksep: compact ? 36 : 46,
+    marginx: 8,
+    marginy: 8,
+  });
   g.setDefaultEdgeLabel(() => ({}));
 
   g.setNode(START_NODE, { width: 18, height: 18 });
@@ -76,11 +89,10 @@ export function layoutLifecycle(
 
   const labels = new Map<string, string[]>();
   for (const edge of graph.transitions) {
-    const lines = [
-      edgeLabel(edge),
-      ...(showReasons ? wrap(edge.reasons.join(', '), LABEL_CHARS) : []),
-      ...(extra[edge.id] ?? []),
-    ];
+    const head = compact
+      ? [edge.event, ...(edge.guard ? [`[${edge.guard}]`] : [])]
+      : [edgeLabel(edge), ...(showReasons ? wrap(edge.reasons.join(', '), LABEL_CHARS) : [])];
+    const lines = [...head, ...(extra[edge.id] ?? [])];
     labels.set(edge.id, lines);
     g.setEdge(
       edge.source,
@@ -97,6 +109,9 @@ export function layoutLifecycle(
   dagre.layout(g);
   const size = g.graph();
   const byId = new Map(graph.states.map((state) => [state.id, state]));
+  const selfLoops = graph.transitions.filter((e) => e.source === e.target);
+  const loopIndex = (id: string, node: string) =>
+    selfLoops.filter((e) => e.source === node).findIndex((e) => e.id === id);
 
   const nodes: DiagramNode[] = g.nodes().map((id) => {
     const node = g.node(id);
@@ -126,6 +141,14 @@ export function layoutLifecycle(
     },
     ...graph.transitions,
   ].map((edge) => {
+    const describe = (e: typeof edge) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      event: e.event,
+      guard: e.guard,
+      reasons: e.reasons,
+    });
     const laid = g.edge(edge.source, edge.target, edge.id) as {
       points: { x: number; y: number }[];
       x?: number;
@@ -134,13 +157,14 @@ export function layoutLifecycle(
       height: number;
     };
     const lines = labels.get(edge.id);
+    const loop = edge.source === edge.target ? loopIndex(edge.id, edge.source) : -1;
+    if (loop >= 0 && lines) {
+      const node = g.node(edge.source);
+      const drawn = selfLoop(node, { width: laid.width, height: laid.height }, loop);
+      return { ...describe(edge), path: drawn.path, label: { ...drawn.label, lines } };
+    }
     return {
-      id: edge.id,
-      source: edge.source,
-      target: edge.target,
-      event: edge.event,
-      guard: edge.guard,
-      reasons: edge.reasons,
+      ...describe(edge),
       path: smoothPath(laid.points),
       label:
         lines && laid.x !== undefined && laid.y !== undefined
@@ -150,6 +174,37 @@ export function layoutLifecycle(
   });
 
   return { width: size.width ?? 0, height: size.height ?? 0, nodes, edges };
+}
+
+/**
+ * A self-loop as an ear on the node's right, its label at the ear's tip. dagre nests
+ * parallel loops (an outer loop runs through the inner one's label), so loops are drawn
+ * here instead: the first above the middle, the second below, further ones further out —
+ * within the room dagre reserved to the right of the node.
+ */
+function selfLoop(
+  node: { x: number; y: number; width: number; height: number },
+  label: { width: number; height: number },
+  index: number,
+) {
+  const f = (n: number) => Math.round(n * 10) / 10;
+  const direction = index % 2 === 0 ? -1 : 1;
+  const level = Math.floor(index / 2);
+  const side = node.x + node.width / 2;
+  const edge = node.y + (direction * node.height) / 2; // top or bottom of the node
+  const tip = {
+    x: side + 32 + level * 12,
+    y: node.y + direction * (label.height / 2 + 3 + level * (label.height + 6)),
+  };
+  const out = { x: side - 16, y: edge };
+  const back = { x: side, y: node.y + direction * 6 };
+  const path =
+    `M${f(out.x)},${f(out.y)} C${f(out.x)},${f(edge + direction * 16)} ${f(tip.x - 16)},${f(tip.y)} ${f(tip.x + 4)},${f(tip.y)}` +
+    ` C${f(tip.x - 16)},${f(tip.y)} ${f(side + 14)},${f(back.y)} ${f(back.x)},${f(back.y)}`;
+  return {
+    path,
+    label: { x: tip.x + label.width / 2, y: tip.y, width: label.width, height: label.height },
+  };
 }
 
 /** A curve through dagre's points: quadratic segments between midpoints, as Mermaid draws them. */

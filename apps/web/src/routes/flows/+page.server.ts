@@ -11,6 +11,7 @@ export const load: PageServerLoad = async (event) => {
   return {
     graph,
     layout: layoutLifecycle(graph),
+    compactLayout: layoutLifecycle(graph, {}, { compact: true }),
     isAdmin: auth?.account.role === 'admin',
     credentials: credentials.map(({ id, label, state }) => ({ id, label, state })),
   };

@@ -41,6 +41,7 @@ export const load: PageServerLoad = async (event) => {
   return {
     graph,
     layout: layoutLifecycle(graph, extra, { reasons: false, notes }),
+    compactLayout: layoutLifecycle(graph, extra, { reasons: false, notes, compact: true }),
     emphasis,
     totals,
     states: review.states,

@@ -34,8 +34,13 @@ export const load: PageServerLoad = async (event) => {
       reason: step.reason,
       service: step.service,
       allowed: step.allowed,
+      details: [
+        `by ${step.actor}${step.service ? ` via ${step.service}` : ''}`,
+        ...(step.reason ? [`reason ${step.reason}`] : []),
+      ].join(' · '),
     })),
     layout: layoutLifecycle(graph, extra),
+    compactLayout: layoutLifecycle(graph, extra, { compact: true }),
     emphasis,
     alarms: path.steps.filter((step) => !step.allowed).length,
   };

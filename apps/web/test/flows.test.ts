@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateTOTP } from '@oslojs/otp';
+import { credentialLifecycleGraph } from '@sidekey/lifecycle';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts';
+import { startSidekey, type RunningSidekey } from './start.ts';
+
+// What a reviewer does on /flows, in Debian's Chromium against the built app. The states
+// and events looked for are read from the machine object, never listed here.
+const graph = credentialLifecycleGraph();
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** A tRPC call over HTTP as any client makes it (superjson envelope), keeping the session cookie. */
+async function trpc<T>(
+  app: RunningSidekey,
+  cookie: { value: string | null },
+  path: string,
+  input?: unknown,
+): Promise<T> {
+  const response = await fetch(new URL(`/api/trpc/${path}`, app.url), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(cookie.value ? { cookie: cookie.value } : {}),
+    },
+    body: JSON.stringify({ json: input ?? null }),
+  });
+  const setCookie = response.headers.get('set-cookie');
+  if (setCookie) cookie.value = setCookie.split(';')[0]!;
+  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!body.result) throw new Error(`${path} failed: ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+let ownerCounter = 0;
+/** Signs up and turns two-factor on (the seed requires it before generate), through the API. */
+async function signUpWithTwoFactor(app: RunningSidekey) {
+  const cookie = { value: null as string | null };
+  const email = `flows-browser-${++ownerCounter}-${Date.now()}@example.org`;
+  await trpc(app, cookie, 'auth.signUp', { email, password: 'a long enough password' });
+  const { secret } = await trpc<{ secret: string }>(app, cookie, 'twoFactor.beginEnrollment');
+  // RFC 6238 with the authenticator defaults: 30 s steps, 6 digits.
+  const code = generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
+  await trpc(app, cookie, 'twoFactor.confirmEnrollment', { code });
+  return { email, cookie };
+}
+
+async function openAs(
+  browser: Browser,
+  app: RunningSidekey,
+  cookie: string | null,
+  viewport = DESKTOP,
+) {
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: viewport === PHONE ? 2 : 1,
+  });
+  if (cookie) {
+    const [name, value] = cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.url }]);
+  }
+  return context.newPage();
+}
+
+/** The drawing on screen: phones get the compact one, wider screens the full one. */
+const drawing = (page: Page) => page.locator('[data-testid="lifecycle-diagram"]:visible');
+
+async function drawnText(page: Page) {
+  await expect(drawing(page).count()).resolves.toBe(1);
+  return (await drawing(page).textContent()) ?? '';
+}
+
+describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser', () => {
+  let app: RunningSidekey;
+  let browser: Browser;
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startSidekey(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('draws every state and every event of the machine, initial and final marked', async () => {
+    for (const [name, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await openAs(browser, app, null, viewport);
+      const response = await page.goto(new URL('/flows', app.url).href);
+      expect(response?.status()).toBe(200);
+      const text = await drawnText(page);
+      for (const state of graph.states) {
+        await expect(drawing(page).locator(`[data-state="${state.id}"]`).isVisible()).resolves.toBe(
+          true,
+        );
+        expect(text).toContain(state.id);
+      }
+      for (const event of graph.events) {
+        expect(await drawing(page).locator(`[data-event="${event}"]`).count()).toBeGreaterThan(0);
+        expect(text).toContain(event);
+      }
+      for (const edge of graph.transitions) {
+        await expect(drawing(page).locator(`[data-edge="${edge.id}"]`).count()).resolves.toBe(1);
+        if (edge.guard) expect(text).toContain(`[${edge.guard}]`);
+        // Reasons: on the arrows on a wide screen; on a phone in the table under the drawing.
+        const reasonsText =
+          name === 'phone' ? await page.locator('table').first().textContent() : text;
+        for (const reason of edge.reasons) expect(reasonsText).toContain(reason);
+      }
+      const finals = graph.states.filter((s) => s.final).map((s) => s.id);
+      for (const id of finals) {
+        expect(await drawing(page).locator(`[data-state="${id}"]`).getAttribute('class')).toContain(
+          'final',
+        );
+      }
+      await expect(drawing(page).locator('circle.start').count()).resolves.toBe(1);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `flows-${name}.png`), fullPage: true });
+      await page.context().close();
+    }
+  });
+
+  it('offers the three exports as downloads', async () => {
+    for (const [format, pattern] of [
+      ['mermaid', /^stateDiagram-v2/],
+      ['scxml', /<scxml /],
+      ['stately', /"id": "credential"/],
+    ] as const) {
+      const response = await fetch(new URL(`/flows/export/${format}`, app.url));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-disposition')).toMatch(
+        /^attachment; filename="credential-lifecycle\./,
+      );
+      expect(await response.text()).toMatch(pattern);
+    }
+    expect((await fetch(new URL('/flows/export/dot', app.url))).status).toBe(404);
+  });
+
+  it('highlights the path a credential took, from its audit trail; others get a 404', async () => {
+    const owner = await signUpWithTwoFactor(app);
+    const generated = await trpc<{ id: string }>(app, owner.cookie, 'appPasswords.generate', {
+      label: 'Browser test phone',
+    });
+    await trpc(app, owner.cookie, 'appPasswords.revoke', { id: generated.id });
+
+    // The edges the machine takes for GENERATE then REVOKE, looked up in its graph.
+    const generate = graph.transitions.find(
+      (e) => e.source === graph.initial && e.event === 'GENERATE',
+    )!;
+    const revoke = graph.transitions.find(
+      (e) => e.source === generate.target && e.event === 'REVOKE',
+    )!;
+
+    for (const [name, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await openAs(browser, app, owner.cookie.value, viewport);
+      const response = await page.goto(new URL(`/flows/credential/${generated.id}`, app.url).href);
+      expect(response?.status()).toBe(200);
+      await expect(page.locator('[data-testid="current-state"]').textContent()).resolves.toBe(
+        revoke.target,
+      );
+      for (const edge of [generate, revoke]) {
+        expect(
+          await drawing(page).locator(`[data-edge="${edge.id}"]`).getAttribute('class'),
+        ).toContain('taken');
+      }
+      const untaken = graph.transitions.filter((e) => e.id !== generate.id && e.id !== revoke.id);
+      for (const edge of untaken) {
+        expect(
+          await drawing(page).locator(`[data-edge="${edge.id}"]`).getAttribute('class'),
+        ).not.toContain('taken');
+      }
+      const steps = page.locator('[data-step]');
+      await expect(steps.count()).resolves.toBe(2);
+      await expect(steps.nth(0).textContent()).resolves.toMatch(
+        /GENERATE[\s\S]*new → pending[\s\S]*by owner/,
+      );
+      await expect(steps.nth(1).textContent()).resolves.toMatch(/REVOKE[\s\S]*reason\s+user/);
+      await expect(page.locator('[data-allowed="false"]').count()).resolves.toBe(0);
+      await expect(page.locator('[role="alert"]').count()).resolves.toBe(0);
+      await page.screenshot({
+        path: join(SCREENSHOT_DIR, `flows-path-${name}.png`),
+        fullPage: true,
+      });
+      await page.context().close();
+    }
+
+    const stranger = await signUpWithTwoFactor(app);
+    const page = await openAs(browser, app, stranger.cookie.value);
+    for (const id of [generated.id, 'not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+      const response = await page.goto(new URL(`/flows/credential/${id}`, app.url).href);
+      expect(response?.status(), id).toBe(404);
+    }
+    // Review mode is for admins: an owner gets 403, a signed-out visitor is sent to sign in.
+    expect((await page.goto(new URL('/flows/review', app.url).href))?.status()).toBe(403);
+    await page.context().close();
+    const signedOut = await fetch(new URL('/flows/review', app.url), { redirect: 'manual' });
+    expect(signedOut.status).toBe(303);
+  });
+});
