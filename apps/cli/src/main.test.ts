@@ -60,3 +60,13 @@ describe('sidekey CLI', () => {
     expect(result.stderr).toContain('No account has the email nobody@example.org');
   });
 });
+
+describe('sidekey prune', () => {
+  it('reports what it removed', () => {
+    const result = run('prune');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\)\.$/m,
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/service.ts';
 import type { Deps } from './deps.ts';
 import { databaseReachable } from './health.ts';
+import { pruneExpired } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
 import { serviceKeyService } from './service-keys/service.ts';
@@ -50,6 +51,8 @@ export function createSidekey(options: SidekeyOptions) {
     /** Revocations as they commit (LISTEN/NOTIFY) and from the audit log: what service.events streams. */
     revocations: verification.revocations,
     serviceKeys,
+    /** Deletes expired sessions, spent reset tokens and long-idle throttles. */
+    prune: () => pruneExpired(deps),
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
     close: async () => {

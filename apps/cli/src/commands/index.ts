@@ -1,6 +1,7 @@
 import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
 import { outbox } from './outbox.ts';
+import { prune } from './prune.ts';
 import { service } from './service.ts';
 import type { Command } from './types.ts';
 
@@ -9,5 +10,6 @@ export const commands: Record<string, Command> = {
   migrate,
   'make-admin': makeAdmin,
   outbox,
+  prune,
   service,
 };

@@ -18,9 +18,25 @@ export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder;
   holder[RUNTIME] ??= (async () => {
     const config = readConfig();
-    return { config, sidekey: await openSidekey(config) };
+    const sidekey = await openSidekey(config);
+    scheduleHousekeeping(sidekey);
+    return { config, sidekey };
   })();
   return holder[RUNTIME];
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Hourly, expired sessions, spent reset tokens and long-idle throttles are deleted. */
+function scheduleHousekeeping(sidekey: Sidekey): void {
+  const timer = setInterval(() => {
+    sidekey.prune().then(
+      (removed) => sidekey.deps.log.info({ removed }, 'housekeeping'),
+      (error: Error) =>
+        sidekey.deps.log.warn({ err: { message: error.message } }, 'housekeeping failed'),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  timer.unref(); // never what keeps the process alive
 }
 
 let ready: Sidekey | undefined;
