@@ -42,6 +42,21 @@ describe('the lifecycle layout (dagre)', () => {
     }
   });
 
+  it('fits every state and label inside the drawing, wide and compact', () => {
+    for (const drawn of [layout, layoutLifecycle(graph, {}, { compact: true })]) {
+      const boxes = [
+        ...drawn.nodes,
+        ...drawn.edges.flatMap((edge) => (edge.label ? [edge.label] : [])),
+      ];
+      for (const box of boxes) {
+        expect(box.x - box.width / 2).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width / 2).toBeLessThanOrEqual(drawn.width);
+        expect(box.y - box.height / 2).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height / 2).toBeLessThanOrEqual(drawn.height);
+      }
+    }
+  });
+
   it('makes room for extra label lines and node notes (review mode)', () => {
     const withCounts = layoutLifecycle(
       graph,

@@ -173,7 +173,13 @@ export function layoutLifecycle(
     };
   });
 
-  return { width: size.width ?? 0, height: size.height ?? 0, nodes, edges };
+  // dagre reserves room for self-loop labels side by side; the ears stack them, so the
+  // drawing ends at its rightmost box (a phone's screen is narrow enough as it is).
+  const right = Math.max(
+    ...nodes.map((node) => node.x + node.width / 2),
+    ...edges.flatMap((edge) => (edge.label ? [edge.label.x + edge.label.width / 2] : [])),
+  );
+  return { width: Math.min(size.width ?? 0, right + 8), height: size.height ?? 0, nodes, edges };
 }
 
 /**
