@@ -7,11 +7,12 @@ import type { SubmitFunction } from '@sveltejs/kit';
 export function submitting(
   setBusy: (busy: boolean) => void,
   after?: (type: 'success' | 'failure' | 'redirect' | 'error') => void,
+  options: { keepValues?: boolean } = {},
 ): SubmitFunction {
   return () => {
     setBusy(true);
     return async ({ result, update }) => {
-      await update({ reset: result.type === 'success' });
+      await update({ reset: result.type === 'success' && !options.keepValues });
       setBusy(false);
       after?.(result.type);
     };

@@ -6,11 +6,12 @@ const SECURITY_HEADERS: Record<string, string> = {
   // Older browsers' equivalent of CSP frame-ancestors 'none': no clickjacking frames.
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  // A reset link's token travels in the fragment, which is never sent; still, send no referrer at all.
-  'referrer-policy': 'no-referrer',
+  // Nothing leaves for other sites. Not 'no-referrer': with it, browsers send `Origin: null`
+  // on form posts, and SvelteKit's origin check (CSRF) would refuse every post without JS.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'permissions-policy':
-    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), clipboard-read=(), clipboard-write=(self)',
+    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), clipboard-write=(self)',
 };
 
 export function applySecurityHeaders(original: Response): Response {

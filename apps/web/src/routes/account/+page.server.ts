@@ -7,6 +7,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const { locals, url } = event;
+  // Without JavaScript the page is rendered in the same request as the form action, which
+  // may have changed the account (two-factor on, password changed): read the session again.
+  if (event.request.method === 'POST') await refreshSession(event);
   if (!locals.context.auth) redirect(303, '/sign-in');
   const caller = serverCaller(event);
   const [session, passwords, sessions, activity] = await Promise.all([

@@ -1,0 +1,317 @@
+import { signUpOwner } from '@sidekey/core/testing';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailable, launchBrowser } from './browser.ts';
+import {
+  closeDialog,
+  generate,
+  newOwner,
+  openContext,
+  readShownPassword,
+  screenshot,
+  signUp,
+  turnOnTwoFactor,
+  verifies,
+} from './owner-ui.ts';
+import { seededStore, type SeededStore } from './seeded.ts';
+import { startSidekey, type RunningSidekey } from './start.ts';
+
+// The owner's web UI in Debian's Chromium, against the real server (node server.js).
+let store: SeededStore;
+let app: RunningSidekey;
+let browser: Browser;
+const seed = { serviceKey: '', fullEmail: '', fullPassword: '', fullRecoveryCodes: [] as string[] };
+
+beforeAll(async () => {
+  store = await seededStore();
+  const { sidekey, database } = await store.open();
+  const service = await sidekey.serviceKeys.create('ui-test-mail', { actor: 'operator' });
+  // An owner already at the limit of 25, for the page that explains it.
+  const full = await signUpOwner(sidekey);
+  for (let i = 1; i <= 25; i++) {
+    await sidekey.appPasswords.generate(
+      full.accountId,
+      { label: `Device ${i}` },
+      { actor: 'owner' },
+    );
+  }
+  Object.assign(seed, {
+    serviceKey: service.key,
+    fullEmail: full.email,
+    fullPassword: full.password,
+    fullRecoveryCodes: full.recoveryCodes,
+  });
+  await database.close();
+  [app, browser] = await Promise.all([
+    startSidekey(store.env),
+    browserUnavailable ? Promise.resolve(undefined as unknown as Browser) : launchBrowser(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await store?.dispose();
+});
+
+describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
+  it('sign up → two-factor → generate, copy, verify → remove → revoke all → change password', async () => {
+    const { context, page, problems } = await openContext(browser, app.url);
+    await page.goto(new URL('/sign-up', app.url).href);
+    await screenshot(page, 'sign-up');
+    const owner = await signUp(page, app.url);
+
+    // Generate waits for two-factor, and says so.
+    await expect
+      .poll(() => page.getByText('Turn on two-factor authentication first').count())
+      .toBe(1);
+    await screenshot(page, 'account-new');
+    const { recoveryCodes } = await turnOnTwoFactor(page);
+    expect(recoveryCodes).toHaveLength(10);
+    await screenshot(page, 'two-factor-recovery-codes');
+
+    // Generate: the password is shown once, grouped, and the Copy button copies exactly it.
+    const password = await generate(page, 'Thunderbird');
+    expect(password).toMatch(/^skap(-[a-z2-9]{5}){6}$/);
+    await expect.poll(() => page.getByTestId('app-password').locator('.group').count()).toBe(7);
+    await expect.poll(() => page.getByText("You won't see this password again").count()).toBe(1);
+    await page.getByRole('button', { name: 'Copy password' }).click();
+    await expect.poll(() => page.getByText('Copied to the clipboard.').count()).toBe(1);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(password);
+    await screenshot(page, 'generated-password');
+    await closeDialog(page, 'Your new app-specific password');
+
+    expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toMatchObject({
+      ok: true,
+    });
+    await page.reload();
+    const row = page.getByTestId('app-password-row').filter({ hasText: 'Thunderbird' });
+    await expect.poll(() => row.getByText('In use').count()).toBe(1);
+    await expect.poll(() => row.textContent()).toMatch(/for mail from 203\.0\.113\.0\/24/);
+    await expect
+      .poll(() => page.getByTestId('activity').textContent())
+      .toContain('“Thunderbird” (mail) first used from 203.0.113.0/24');
+    expect(await page.getByTestId('app-password-count').textContent()).toBe('1 of 25');
+
+    // Remove, with a confirmation that names the label.
+    await page.getByRole('link', { name: 'Remove “Thunderbird”' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove “Thunderbird”?' });
+    await screenshot(page, 'remove-confirmation');
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await expect
+      .poll(() =>
+        page.getByText('“Thunderbird” was removed. The app using it is signed out.').count(),
+      )
+      .toBe(1);
+    expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
+
+    // Three more, then Revoke all: the confirmation counts the apps.
+    const three = [];
+    for (const label of ['Phone mail', 'Calendar', 'Contacts']) {
+      three.push(await generate(page, label));
+      await closeDialog(page, 'Your new app-specific password');
+    }
+    await page.getByRole('link', { name: 'Revoke all' }).click();
+    const revokeAll = page.getByRole('dialog', { name: 'Revoke all app-specific passwords?' });
+    expect(await revokeAll.getByTestId('revoke-all-warning').textContent()).toMatch(
+      /3 apps will be signed out/,
+    );
+    await screenshot(page, 'revoke-all-confirmation');
+    await revokeAll.getByRole('button', { name: 'Revoke all 3' }).click();
+    await expect
+      .poll(() => page.getByText('3 app passwords were revoked.', { exact: false }).count())
+      .toBe(1);
+    for (const revoked of three) {
+      expect(await verifies(app.url, seed.serviceKey, owner.email, revoked)).toMatchObject({
+        ok: false,
+      });
+    }
+
+    // Changing the password revokes what is left, and the page says how many first.
+    const last = await generate(page, 'Laptop');
+    await closeDialog(page, 'Your new app-specific password');
+    await page.getByText('Change your password').click();
+    expect(await page.getByTestId('change-password-warning').textContent()).toMatch(
+      /revokes all 1 app-specific password/,
+    );
+    await page.getByLabel('Current password').fill(owner.password);
+    await page.locator('#change-code').fill(recoveryCodes[0]!);
+    await page.getByLabel('New password').fill('an entirely new calm password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect
+      .poll(() =>
+        page.getByRole('status').filter({ hasText: 'Your password was changed.' }).count(),
+      )
+      .toBe(1);
+    expect(await verifies(app.url, seed.serviceKey, owner.email, last)).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
+    await page.getByText(/Revoked \(\d+\)/).click();
+    await expect
+      .poll(() => page.getByText('because your password was changed', { exact: false }).count())
+      .toBe(1);
+    await screenshot(page, 'account');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a failed sign-in in words, then signs in with the two-factor step', async () => {
+    const { context, page, problems } = await openContext(browser, app.url);
+    await page.goto(new URL('/sign-in', app.url).href);
+    await page.getByLabel('Email address').fill(seed.fullEmail);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('That email and password do not match an account.');
+    await screenshot(page, 'sign-in-failed');
+
+    await page.getByLabel('Password').fill(seed.fullPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByLabel('Code from your authenticator app');
+    await code.waitFor();
+    await screenshot(page, 'sign-in-two-factor');
+    await code.fill(seed.fullRecoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.waitForURL(/\/account/);
+
+    // At the limit, Generate explains itself instead of failing afterwards.
+    await expect.poll(() => page.getByTestId('app-password-count').textContent()).toBe('25 of 25');
+    expect(await page.getByTestId('limit-reached').textContent()).toMatch(
+      /You have 25 app-specific passwords, the most an account can have/,
+    );
+    expect(
+      await page.getByRole('button', { name: 'Generate an app-specific password' }).isDisabled(),
+    ).toBe(true);
+    await screenshot(page, 'account-at-limit');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('generates an app password with the keyboard alone', async () => {
+    const { context, page, problems } = await openContext(browser, app.url);
+    await signUp(page, app.url);
+    await turnOnTwoFactor(page);
+    await page.reload();
+
+    // Tab from the top of the page to Generate, as a keyboard user would.
+    await page.locator('body').focus();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(
+        () => document.activeElement?.textContent?.trim() === 'Generate an app-specific password',
+      );
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+    await dialog.waitFor();
+    // Focus moves into the dialog, onto the label.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('generate-label');
+    await page.keyboard.type('Keyboard mail');
+    await page.keyboard.press('Enter');
+    const password = await readShownPassword(page);
+    expect(password).toMatch(/^skap-/);
+
+    // Escape closes the dialog; focus stays inside while open (the page behind is inert).
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => page.getByTestId('app-password-row').filter({ hasText: 'Keyboard mail' }).count())
+      .toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('works with JavaScript off: sign up, two-factor, generate, verify, remove, revoke all', async () => {
+    const { context, page } = await openContext(browser, app.url, { javaScriptEnabled: false });
+    const owner = await signUp(page, app.url, newOwner());
+    const { recoveryCodes } = await turnOnTwoFactor(page);
+    expect(recoveryCodes).toHaveLength(10);
+
+    // Without JavaScript, Generate is a page state: the dialog renders in the page.
+    const password = await generate(page, 'No-script mail');
+    expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toMatchObject({
+      ok: true,
+    });
+    await screenshot(page, 'no-js-generated');
+    await page.getByRole('link', { name: 'Done' }).click();
+
+    await page.getByRole('link', { name: 'Remove “No-script mail”' }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove “No-script mail”?' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await page.getByText('“No-script mail” was removed.', { exact: false }).waitFor();
+    expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toMatchObject({
+      ok: false,
+    });
+
+    const two = [await generate(page, 'One')];
+    await page.getByRole('link', { name: 'Done' }).click();
+    two.push(await generate(page, 'Two'));
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.getByRole('link', { name: 'Revoke all' }).click();
+    await page.getByRole('button', { name: 'Revoke all 2' }).click();
+    await page.getByText('2 app passwords were revoked.', { exact: false }).waitFor();
+    for (const revoked of two) {
+      expect((await verifies(app.url, seed.serviceKey, owner.email, revoked)).ok).toBe(false);
+    }
+
+    // Sign out and back in through the two-factor step.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You signed out.').waitFor();
+    await page.getByLabel('Email address').fill(owner.email);
+    await page.getByLabel('Password').fill(owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Without JavaScript the password is asked again with the code: it is never sent back.
+    await page.getByLabel('Password').fill(owner.password);
+    await page.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.waitForURL(/\/account/);
+    await context.close();
+  });
+});
+
+describe('security headers and cross-site requests', () => {
+  it('serves pages with a CSP (nonce, no framing) and the other security headers', async () => {
+    const response = await fetch(new URL('/sign-in', app.url));
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[\w+/=]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('permissions-policy')).toContain('camera=()');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuses a cross-site POST to /api/trpc and a cross-site form post', async () => {
+    const api = await fetch(new URL('/api/trpc/auth.signUp', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({
+        json: { email: 'csrf@example.org', password: 'a long enough password' },
+      }),
+    });
+    expect(api.status).toBe(403);
+    const form = await fetch(new URL('/sign-up', app.url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+      },
+      body: 'email=csrf%40example.org&password=a+long+enough+password',
+    });
+    expect(form.status).toBe(403);
+  });
+
+  it('keeps secrets out of URLs and logs', () => {
+    expect(app.output()).not.toMatch(/skap-|calm and long password/);
+  });
+});

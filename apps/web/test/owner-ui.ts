@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateTOTP } from '@oslojs/otp';
+import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SCREENSHOT_DIR } from './browser.ts';
+
+/** Helpers that drive the owner UI as a person would: by labels, roles and visible text. */
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+let counter = 0;
+export function newOwner() {
+  counter += 1;
+  return {
+    email: `ui-owner-${counter}-${Date.now()}@example.org`,
+    password: `a calm and long password ${counter}`,
+  };
+}
+
+/** The code an authenticator app would show now for the secret the page printed (RFC 6238). */
+export function totpFor(secret: string): string {
+  return generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);
+}
+
+/** A context that records Content-Security-Policy violations and page errors. */
+export async function openContext(
+  browser: Browser,
+  origin: string,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    viewport: DESKTOP,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  });
+  if (options.javaScriptEnabled !== false) {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  }
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) {
+      problems.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, problems };
+}
+
+/** Full-page screenshots at desktop and phone width, for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? DESKTOP;
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(viewport);
+}
+
+export async function signUp(page: Page, base: string, owner = newOwner()) {
+  await page.goto(new URL('/sign-up', base).href);
+  await page.getByLabel('Email address').fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/account/, { timeout: 10_000 }).catch(async (error: unknown) => {
+    throw new Error(`sign-up did not reach /account: ${await page.locator('main').innerText()}`, {
+      cause: error,
+    });
+  });
+  await expect
+    .poll(() => page.getByRole('heading', { name: 'Sign-In and Security' }).count())
+    .toBe(1);
+  return owner;
+}
+
+/** Turns two-factor on from the account page; answers the secret and the recovery codes. */
+export async function turnOnTwoFactor(page: Page) {
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  const secretElement = page.getByTestId('totp-secret');
+  await secretElement.waitFor();
+  const secret = (await secretElement.getAttribute('data-secret'))!;
+  await page.getByLabel('The 6-digit code the app shows').fill(totpFor(secret));
+  await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+  const codes = page.getByTestId('recovery-codes').locator('li');
+  await codes.first().waitFor();
+  const recoveryCodes = await codes.allTextContents();
+  await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toBe('On');
+  return { secret, recoveryCodes };
+}
+
+/** Opens Generate, fills the label and answers the password shown once (as its text reads). */
+export async function generate(page: Page, label: string): Promise<string> {
+  await page.getByRole('link', { name: 'Generate an app-specific password' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+  await dialog.getByLabel('Label').fill(label);
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  return readShownPassword(page);
+}
+
+export async function readShownPassword(page: Page): Promise<string> {
+  const shown = page.getByTestId('app-password');
+  await shown.waitFor();
+  return ((await shown.textContent()) ?? '').replace(/\s+/g, '');
+}
+
+export async function closeDialog(page: Page, name: string) {
+  const dialog = page.getByRole('dialog', { name });
+  await dialog.getByRole('link', { name: 'Done' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** POST /auth/verify as a relying service would: does this password sign the owner in? */
+export async function verifies(
+  base: string,
+  serviceKey: string,
+  username: string,
+  password: string,
+): Promise<{ ok: boolean; reason?: string }> {
+  const response = await fetch(new URL('/auth/verify', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceKey}` },
+    body: JSON.stringify({ username, password, service: 'imap', remoteAddress: '203.0.113.7' }),
+  });
+  return (await response.json()) as { ok: boolean; reason?: string };
+}
