@@ -14,7 +14,6 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import type { ActorMeta } from './deps.ts';
-import { revokeAllForAccount } from './app-passwords/service.ts';
 import { createTestSidekey, signUpOwner, type TestSidekey } from './testing.ts';
 import type { VerifyResult } from './verification/verify.ts';
 
@@ -215,22 +214,56 @@ async function perform(
         }),
       };
     case 'REVOKE': {
-      const meta = { actor: revocationActor[event.reason] };
-      if (event.reason === 'user' || event.reason === 'admin') {
-        await sidekey.appPasswords.revoke(
-          owner.accountId,
-          credential.credentialId,
-          meta,
-          event.reason,
-        );
-      } else if (event.reason === 'revoke_all') {
-        expect(await sidekey.appPasswords.revokeAll(owner.accountId, meta)).toEqual({ revoked: 1 });
-      } else {
-        // Password change, reset and two-factor off revoke everything through this one
-        // function, inside their own transaction (DESIGN: Account rules 4).
-        await sidekey.deps.db.transaction((tx) =>
-          revokeAllForAccount(tx, owner.accountId, event.reason, meta, sidekey.deps.now()),
-        );
+      const meta = { actor: revocationActor[event.reason], address: '192.0.2.44' };
+      // Each reason through the real flow that causes it (DESIGN: Account rules 3–4).
+      switch (event.reason) {
+        case 'user':
+        case 'admin': // no admin-revokes-one flow exists yet: the service takes the reason
+          await sidekey.appPasswords.revoke(
+            owner.accountId,
+            credential.credentialId,
+            meta,
+            event.reason,
+          );
+          break;
+        case 'revoke_all':
+          expect(await sidekey.appPasswords.revokeAll(owner.accountId, meta)).toEqual({
+            revoked: 1,
+          });
+          break;
+        case 'password_changed':
+          expect(
+            await sidekey.passwords.changePassword(
+              owner.accountId,
+              owner.session.id,
+              { currentPassword: owner.password, newPassword: `${owner.password} but changed` },
+              meta,
+            ),
+          ).toMatchObject({ revokedAppPasswords: 1 });
+          break;
+        case 'password_reset': {
+          await sidekey.passwords.requestPasswordReset({ email: owner.email }, meta);
+          await sidekey.mailer.settled();
+          const mail = (await sidekey.mailer.list({ limit: 1000 })).find(
+            (message) => message.recipient === owner.email && /#token=/.test(message.body),
+          );
+          const token = mail?.body.match(/#token=([A-Za-z0-9_-]{43})/)?.[1];
+          expect(token, 'the reset link was mailed').toBeDefined();
+          expect(
+            await sidekey.passwords.resetPassword(
+              { token: token!, newPassword: `${owner.password} after a reset` },
+              meta,
+            ),
+          ).toEqual({ revokedAppPasswords: 1 });
+          break;
+        }
+        case 'two_factor_disabled':
+          expect(await sidekey.twoFactor.disable(owner.accountId, meta)).toEqual({
+            revokedAppPasswords: 1,
+          });
+          break;
+        default:
+          throw new Error(`No flow revokes with reason ${event.reason}.`);
       }
       return {};
     }
