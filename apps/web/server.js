@@ -29,5 +29,9 @@ server.listen(port, host, () => {
 });
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    // Event streams (service.events) never end on their own; their clients reconnect and resume.
+    setTimeout(() => server.closeAllConnections(), 1_000).unref();
+  });
 }

@@ -1,6 +1,7 @@
 import { adminRouter } from './router/admin.ts';
 import { appPasswordsRouter } from './router/app-passwords.ts';
 import { authRouter } from './router/auth.ts';
+import { serviceRouter } from './router/service.ts';
 import { accountRouter } from './router/account.ts';
 import { twoFactorRouter } from './router/two-factor.ts';
 import { flowsRouter } from './router/flows.ts';
@@ -13,6 +14,7 @@ export const appRouter = createRouter({
   twoFactor: twoFactorRouter,
   account: accountRouter,
   admin: adminRouter,
+  service: serviceRouter,
   flows: flowsRouter,
 });
 

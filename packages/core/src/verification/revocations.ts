@@ -105,14 +105,16 @@ export function revocationFeed(deps: Deps) {
 
   /**
    * Revocations after `afterEventId` (from the audit log), then live ones as they
-   * commit, until `signal` aborts. Listening starts before the catch-up query, so a
-   * revocation committing in between is never lost; after a reconnect of the LISTEN
-   * connection the log is read again for whatever was missed meanwhile.
+   * commit, until `signal` aborts (no id: from the newest event on). Resolves once
+   * listening, so a revocation committed after it resolves is always delivered; and
+   * listening starts before the catch-up query, so one committing in between is never
+   * lost. After a reconnect of the LISTEN connection the log is read again for whatever
+   * was missed meanwhile.
    */
-  async function* stream(
+  async function open(
     afterEventId: number | null,
     signal: AbortSignal,
-  ): AsyncGenerator<RevocationEvent> {
+  ): Promise<AsyncGenerator<RevocationEvent>> {
     let wake: (() => void) | null = null;
     let catchUp = true;
     /** Notices of ids at or below the cursor: a transaction that committed after a later one. */
@@ -123,7 +125,8 @@ export function revocationFeed(deps: Deps) {
       wake = null;
       resume?.();
     };
-    let cursor = 0;
+    // Until the starting point is known, every notice counts as late, so none is lost.
+    let cursor = afterEventId ?? Number.POSITIVE_INFINITY;
     const offNotice = onNotice((notice) => {
       if (notice.eventId > cursor) catchUp = true;
       else if (!delivered.has(notice.eventId)) late.add(notice.eventId);
@@ -135,44 +138,62 @@ export function revocationFeed(deps: Deps) {
     });
     const onAbort = () => poke();
     signal.addEventListener('abort', onAbort);
-    try {
-      await start();
-      cursor = afterEventId ?? (await latestEventId());
-      while (!signal.aborted) {
-        if (late.size > 0) {
-          const ids = [...late];
-          late.clear();
-          for (const event of await query(inArray(auditEvents.id, ids), ids.length)) {
-            if (delivered.has(event.eventId)) continue;
-            remember(delivered, event.eventId);
-            yield event;
-          }
-          continue;
-        }
-        if (catchUp) {
-          catchUp = false;
-          const batch = await query(gt(auditEvents.id, cursor), CATCH_UP_BATCH);
-          for (const event of batch) {
-            cursor = Math.max(cursor, event.eventId);
-            if (delivered.has(event.eventId)) continue;
-            remember(delivered, event.eventId);
-            yield event;
-          }
-          if (batch.length === CATCH_UP_BATCH) catchUp = true;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    } finally {
+    const stop = () => {
       offNotice();
       offConnect();
       signal.removeEventListener('abort', onAbort);
+    };
+    try {
+      await start();
+      if (afterEventId === null) cursor = await latestEventId();
+    } catch (error) {
+      stop();
+      throw error;
     }
+    return (async function* () {
+      try {
+        while (!signal.aborted) {
+          if (late.size > 0) {
+            const ids = [...late];
+            late.clear();
+            for (const event of await query(inArray(auditEvents.id, ids), ids.length)) {
+              if (delivered.has(event.eventId)) continue;
+              remember(delivered, event.eventId);
+              yield event;
+            }
+            continue;
+          }
+          if (catchUp) {
+            catchUp = false;
+            const batch = await query(gt(auditEvents.id, cursor), CATCH_UP_BATCH);
+            for (const event of batch) {
+              cursor = Math.max(cursor, event.eventId);
+              if (delivered.has(event.eventId)) continue;
+              remember(delivered, event.eventId);
+              yield event;
+            }
+            if (batch.length === CATCH_UP_BATCH) catchUp = true;
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      } finally {
+        stop();
+      }
+    })();
   }
 
-  return { start, onNotice, onConnect, stream };
+  /** Like `open`, as one generator (listening starts on the first `next()`). */
+  async function* stream(
+    afterEventId: number | null,
+    signal: AbortSignal,
+  ): AsyncGenerator<RevocationEvent> {
+    yield* await open(afterEventId, signal);
+  }
+
+  return { start, onNotice, onConnect, open, stream };
 }
 
 export type RevocationFeed = ReturnType<typeof revocationFeed>;
