@@ -3,7 +3,7 @@
 // this: its Langium grammars cover info, packet, pie, gitGraph, architecture, radar,
 // treemap and a few more, not stateDiagram (still a jison grammar inside mermaid).
 // mermaid 11.17 because 12.x needs Node 22.12; its parser sanitises labels with DOMPurify,
-// which needs a DOM: jsdom 27 (the last line for Node 20) provides one.
+// which needs a DOM: jsdom (a version that runs on Node 20) provides one.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
