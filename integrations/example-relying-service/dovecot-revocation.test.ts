@@ -1,30 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createFakeDoveadm } from '../testing/fake-doveadm.ts';
 import { dovecotRevocationHandler } from './dovecot-revocation.ts';
 
-// A stand-in doveadm that records its arguments and answers like the real one (2.3.19) does:
-// `kick` of a user without sessions prints "no users kicked" and exits 68. The real doveadm
-// against a real Dovecot is exercised in dovecot/dovecot.test.ts.
-const dir = mkdtempSync(join(tmpdir(), 'sidekey-doveadm-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const calls = join(dir, 'calls');
-const doveadm = join(dir, 'doveadm');
-writeFileSync(
-  doveadm,
-  `#!/bin/sh
-echo "$*" >> '${calls}'
-case "$*" in
-  *"kick idle@example.org") echo "no users kicked"; exit 68 ;;
-  *"kick broken@example.org") echo "Error: anvil not running" >&2; exit 75 ;;
-  *kick*) echo "alice@example.org 1234" ;;
-  *) echo "1 cache entries flushed" ;;
-esac
-`,
-);
-chmodSync(doveadm, 0o755);
-const recorded = () => readFileSync(calls, 'utf8').trim().split('\n');
+const fake = createFakeDoveadm();
+afterAll(() => fake.remove());
+const doveadm = fake.path;
+const recorded = fake.calls;
 
 describe('the Dovecot revocation handler', () => {
   const lines: string[] = [];
