@@ -5,6 +5,9 @@ import { credentialLifecycleGraph } from '@sidekey/lifecycle';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts';
+import { accounts } from '@sidekey/db';
+import { eq } from 'drizzle-orm';
+import { seededStore, type SeededStore } from './seeded.ts';
 import { startSidekey, type RunningSidekey } from './start.ts';
 
 // What a reviewer does on /flows, in Debian's Chromium against the built app. The states
@@ -12,6 +15,7 @@ import { startSidekey, type RunningSidekey } from './start.ts';
 const graph = credentialLifecycleGraph();
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+const ADMIN_PASSWORD = 'an admin password long enough';
 
 /** A tRPC call over HTTP as any client makes it (superjson envelope), keeping the session cookie. */
 async function trpc<T>(
@@ -76,12 +80,28 @@ async function drawnText(page: Page) {
 describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser', () => {
   let app: RunningSidekey;
   let browser: Browser;
+  let store: SeededStore;
+  /** What an operator sets up with the CLI: a relying service's key and an admin. */
+  const seed = { serviceKey: '', adminEmail: 'flows-admin@example.org' };
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startSidekey(), launchBrowser()]);
+    store = await seededStore();
+    const { sidekey, database } = await store.open();
+    seed.serviceKey = (await sidekey.serviceKeys.create('flows-imap', { actor: 'operator' })).key;
+    await sidekey.accounts.signUp(
+      { email: seed.adminEmail, password: ADMIN_PASSWORD },
+      { actor: 'owner' },
+    );
+    await database.db
+      .update(accounts)
+      .set({ role: 'admin' })
+      .where(eq(accounts.email, seed.adminEmail));
+    await database.close(); // embedded PGlite: one process at a time
+    [app, browser] = await Promise.all([startSidekey(store.env), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    await store?.dispose();
   });
 
   it('draws every state and every event of the machine, initial and final marked', async () => {
@@ -141,18 +161,35 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
 
   it('highlights the path a credential took, from its audit trail; others get a 404', async () => {
     const owner = await signUpWithTwoFactor(app);
-    const generated = await trpc<{ id: string }>(app, owner.cookie, 'appPasswords.generate', {
-      label: 'Browser test phone',
+    const generated = await trpc<{ id: string; password: string }>(
+      app,
+      owner.cookie,
+      'appPasswords.generate',
+      {
+        label: 'Browser test phone',
+      },
+    );
+    // An IMAP server checks the password: the plain-HTTP verify path a relying service uses.
+    const verified = await fetch(new URL('/auth/verify', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.serviceKey}` },
+      body: JSON.stringify({
+        username: owner.email,
+        password: generated.password,
+        service: 'imap',
+        remoteAddress: '198.51.100.20',
+      }),
     });
+    expect(await verified.json()).toMatchObject({ ok: true, credentialId: generated.id });
     await trpc(app, owner.cookie, 'appPasswords.revoke', { id: generated.id });
 
-    // The edges the machine takes for GENERATE then REVOKE, looked up in its graph.
+    // The edges the machine takes for GENERATE, USE, REVOKE, looked up in its graph.
     const generate = graph.transitions.find(
       (e) => e.source === graph.initial && e.event === 'GENERATE',
     )!;
-    const revoke = graph.transitions.find(
-      (e) => e.source === generate.target && e.event === 'REVOKE',
-    )!;
+    const use = graph.transitions.find((e) => e.source === generate.target && e.event === 'USE')!;
+    const revoke = graph.transitions.find((e) => e.source === use.target && e.event === 'REVOKE')!;
+    const taken = [generate, use, revoke];
 
     for (const [name, viewport] of [
       ['desktop', DESKTOP],
@@ -164,23 +201,26 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
       await expect(page.locator('[data-testid="current-state"]').textContent()).resolves.toBe(
         revoke.target,
       );
-      for (const edge of [generate, revoke]) {
+      for (const edge of taken) {
         expect(
           await drawing(page).locator(`[data-edge="${edge.id}"]`).getAttribute('class'),
         ).toContain('taken');
       }
-      const untaken = graph.transitions.filter((e) => e.id !== generate.id && e.id !== revoke.id);
+      const untaken = graph.transitions.filter((e) => !taken.includes(e));
       for (const edge of untaken) {
         expect(
           await drawing(page).locator(`[data-edge="${edge.id}"]`).getAttribute('class'),
         ).not.toContain('taken');
       }
       const steps = page.locator('[data-step]');
-      await expect(steps.count()).resolves.toBe(2);
+      await expect(steps.count()).resolves.toBe(3);
       await expect(steps.nth(0).textContent()).resolves.toMatch(
         /GENERATE[\s\S]*new → pending[\s\S]*by owner/,
       );
-      await expect(steps.nth(1).textContent()).resolves.toMatch(/REVOKE[\s\S]*reason\s+user/);
+      await expect(steps.nth(1).textContent()).resolves.toMatch(
+        /USE[\s\S]*pending → active[\s\S]*by service via imap/,
+      );
+      await expect(steps.nth(2).textContent()).resolves.toMatch(/REVOKE[\s\S]*reason\s+user/);
       await expect(page.locator('[data-allowed="false"]').count()).resolves.toBe(0);
       await expect(page.locator('[role="alert"]').count()).resolves.toBe(0);
       await page.screenshot({
@@ -201,5 +241,40 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
     await page.context().close();
     const signedOut = await fetch(new URL('/flows/review', app.url), { redirect: 'manual' });
     expect(signedOut.status).toBe(303);
+  });
+
+  it('shows an admin the counts per state and per edge over a period, drawn on the diagram', async () => {
+    const admin = { value: null as string | null };
+    await trpc(app, admin, 'auth.signIn', { email: seed.adminEmail, password: ADMIN_PASSWORD });
+    const today = new Date().toISOString().slice(0, 10);
+    const generate = graph.transitions.find(
+      (e) => e.source === graph.initial && e.event === 'GENERATE',
+    )!;
+    for (const [name, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await openAs(browser, app, admin.value, viewport);
+      const response = await page.goto(
+        new URL(`/flows/review?from=${today}&to=${today}`, app.url).href,
+      );
+      expect(response?.status()).toBe(200);
+      // The credentials generated by the tests above, counted on the GENERATE arrow.
+      const label = await drawing(page).locator(`[data-edge="${generate.id}"]`).textContent();
+      expect(Number(label?.match(/× (\d+)/)?.[1])).toBeGreaterThanOrEqual(1);
+      const weighted = await drawing(page).locator('.edge.weighted').count();
+      expect(weighted).toBeGreaterThanOrEqual(3); // GENERATE, USE, REVOKE at least
+      await expect(page.locator('[data-testid="state-counts"]').textContent()).resolves.toMatch(
+        /revoked: \d+/,
+      );
+      await page.screenshot({
+        path: join(SCREENSHOT_DIR, `flows-review-${name}.png`),
+        fullPage: true,
+      });
+      await page.context().close();
+    }
+    const bad = await openAs(browser, app, admin.value);
+    expect((await bad.goto(new URL('/flows/review?from=soon', app.url).href))?.status()).toBe(400);
+    await bad.context().close();
   });
 });
