@@ -1,4 +1,6 @@
 import { signUpOwner } from '@sidekey/core/testing';
+import { outbox } from '@sidekey/db';
+import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, launchBrowser } from './browser.ts';
@@ -20,7 +22,14 @@ import { startSidekey, type RunningSidekey } from './start.ts';
 let store: SeededStore;
 let app: RunningSidekey;
 let browser: Browser;
-const seed = { serviceKey: '', fullEmail: '', fullPassword: '', fullRecoveryCodes: [] as string[] };
+const seed = {
+  serviceKey: '',
+  fullEmail: '',
+  fullPassword: '',
+  fullRecoveryCodes: [] as string[],
+  /** Owners who asked for a reset link (one for the browser with JavaScript, one without). */
+  resets: [] as Array<{ email: string; appPassword: string; token: string }>,
+};
 
 beforeAll(async () => {
   store = await seededStore();
@@ -34,6 +43,19 @@ beforeAll(async () => {
       { label: `Device ${i}` },
       { actor: 'owner' },
     );
+  }
+  // Reset links as the mail in the outbox carries them (SMTP_URL is unset here).
+  for (const _ of [1, 2]) {
+    const owner = await signUpOwner(sidekey);
+    const { password } = await sidekey.appPasswords.generate(
+      owner.accountId,
+      { label: 'Mail' },
+      { actor: 'owner' },
+    );
+    await sidekey.passwords.requestPasswordReset({ email: owner.email }, { actor: 'anonymous' });
+    const mails = await database.db.select().from(outbox).where(eq(outbox.recipient, owner.email));
+    const token = /\/reset-password#token=([\w-]+)/.exec(mails.at(-1)!.body)![1]!;
+    seed.resets.push({ email: owner.email, appPassword: password, token });
   }
   Object.assign(seed, {
     serviceKey: service.key,
@@ -273,6 +295,54 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(/\/account/);
+    await context.close();
+  });
+});
+
+describe.skipIf(browserUnavailable)('forgot password → reset', () => {
+  it('asks for the email, then the link (token in the fragment) sets a new password and revokes app passwords', async () => {
+    const { context, page, problems } = await openContext(browser, app.url);
+    const reset = seed.resets[0]!;
+    await page.goto(new URL('/forgot-password', app.url).href);
+    await screenshot(page, 'forgot-password');
+    await page.getByLabel('Email address').fill('nobody-here@example.org');
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByText('If an account exists for', { exact: false }).waitFor();
+
+    await page.goto(`${new URL('/reset-password', app.url).href}#token=${reset.token}`);
+    // The token leaves the address bar at once, and no field asks for it.
+    await expect.poll(() => page.url()).toBe(new URL('/reset-password', app.url).href);
+    expect(await page.getByLabel('Reset code').count()).toBe(0);
+    await screenshot(page, 'reset-password');
+    await page.getByLabel('New password').fill('my fresh reset password');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByText('Your password was reset', { exact: false }).waitFor();
+    expect(await verifies(app.url, seed.serviceKey, reset.email, reset.appPassword)).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
+
+    // The link works once.
+    await page.goto(`${new URL('/reset-password', app.url).href}#token=${reset.token}`);
+    await page.getByLabel('New password').fill('another fresh password');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid|used|expired/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('without JavaScript, offers a field to paste the token', async () => {
+    const { context, page } = await openContext(browser, app.url, { javaScriptEnabled: false });
+    const reset = seed.resets[1]!;
+    await page.goto(new URL('/reset-password', app.url).href);
+    await page.getByLabel('Reset code').fill(reset.token);
+    await page.getByLabel('New password').fill('my fresh reset password');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('Your password was reset', { exact: false }).waitFor();
+    expect((await verifies(app.url, seed.serviceKey, reset.email, reset.appPassword)).ok).toBe(
+      false,
+    );
     await context.close();
   });
 });
