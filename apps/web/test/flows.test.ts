@@ -5,7 +5,7 @@ import { credentialLifecycleGraph } from '@sidekey/lifecycle';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts';
-import { accounts } from '@sidekey/db';
+import { accounts, appPasswords, auditEvents } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import { seededStore, type SeededStore } from './seeded.ts';
 import { startSidekey, type RunningSidekey } from './start.ts';
@@ -82,7 +82,12 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
   let browser: Browser;
   let store: SeededStore;
   /** What an operator sets up with the CLI: a relying service's key and an admin. */
-  const seed = { serviceKey: '', adminEmail: 'flows-admin@example.org' };
+  const seed = {
+    serviceKey: '',
+    adminEmail: 'flows-admin@example.org',
+    tamperedEmail: 'flows-tampered@example.org',
+    tamperedId: '',
+  };
   beforeAll(async () => {
     store = await seededStore();
     const { sidekey, database } = await store.open();
@@ -95,6 +100,28 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
       .update(accounts)
       .set({ role: 'admin' })
       .where(eq(accounts.email, seed.adminEmail));
+    // An audit trail with a step the machine never takes (revoked → active), as a bug or a
+    // hand-edited database would leave it: the reviewer's alarm must go off.
+    const tampered = await sidekey.accounts.signUp(
+      { email: seed.tamperedEmail, password: ADMIN_PASSWORD },
+      { actor: 'owner' },
+    );
+    const [row] = await database.db
+      .insert(appPasswords)
+      .values({
+        accountId: tampered.accountId,
+        label: 'Tampered',
+        scopes: ['mail'],
+        lookupHash: 'not-a-real-hash',
+        keyId: 'k',
+      })
+      .returning();
+    seed.tamperedId = row!.id;
+    const step = { accountId: tampered.accountId, credentialId: row!.id };
+    await database.db.insert(auditEvents).values([
+      { ...step, actor: 'owner', action: 'GENERATE', fromState: 'new', toState: 'pending' },
+      { ...step, actor: 'system', action: 'USE', fromState: 'revoked', toState: 'active' },
+    ]);
     await database.close(); // embedded PGlite: one process at a time
     [app, browser] = await Promise.all([startSidekey(store.env), launchBrowser()]);
   });
@@ -276,5 +303,25 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
     const bad = await openAs(browser, app, admin.value);
     expect((await bad.goto(new URL('/flows/review?from=soon', app.url).href))?.status()).toBe(400);
     await bad.context().close();
+  });
+
+  it('flags in red an audit step the machine would not allow', async () => {
+    const owner = { value: null as string | null };
+    await trpc(app, owner, 'auth.signIn', { email: seed.tamperedEmail, password: ADMIN_PASSWORD });
+    const page = await openAs(browser, app, owner.value);
+    const response = await page.goto(new URL(`/flows/credential/${seed.tamperedId}`, app.url).href);
+    expect(response?.status()).toBe(200);
+    await expect(page.locator('[role="alert"]').textContent()).resolves.toMatch(/1\s+step /);
+    await expect(page.locator('[data-allowed="false"]').textContent()).resolves.toMatch(
+      /USE[\s\S]*revoked → active[\s\S]*not allowed/,
+    );
+    await expect(
+      page.locator('[data-allowed="false"]').evaluate((li) => getComputedStyle(li).color),
+    ).resolves.not.toBe(
+      await page.locator('[data-allowed="true"]').evaluate((li) => getComputedStyle(li).color),
+    );
+    await expect(drawing(page).locator('[data-alarm="revoked->active"]').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'flows-alarm.png'), fullPage: true });
+    await page.context().close();
   });
 });
