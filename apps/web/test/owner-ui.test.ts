@@ -176,6 +176,8 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       .poll(() => page.getByText('because your password was changed', { exact: false }).count())
       .toBe(1);
     await screenshot(page, 'account');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'account-dark');
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -183,6 +185,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
   it('shows a failed sign-in in words, then signs in with the two-factor step', async () => {
     const { context, page, problems } = await openContext(browser, app.url);
     await page.goto(new URL('/sign-in', app.url).href);
+    await screenshot(page, 'sign-in');
     await page.getByLabel('Email address').fill(seed.fullEmail);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
