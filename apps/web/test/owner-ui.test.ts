@@ -248,6 +248,20 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await expect
       .poll(() => page.getByTestId('app-password-row').filter({ hasText: 'Keyboard mail' }).count())
       .toBe(1);
+
+    // Turning two-factor off warns that it revokes the app passwords, then does.
+    await page.getByRole('link', { name: 'Turn off…' }).click();
+    const turnOff = page.getByRole('dialog', { name: 'Turn off two-factor authentication?' });
+    expect(await turnOff.getByTestId('turn-off-warning').textContent()).toMatch(
+      /revokes all 1 app-specific password/,
+    );
+    await screenshot(page, 'turn-off-two-factor');
+    await turnOff.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toBe('Off');
+    expect(await page.getByTestId('app-password-count').textContent()).toBe('0 of 25');
+    await page.getByText('Revoked (1)').click();
+    await page.getByText('because two-factor authentication was turned off').waitFor();
+    expect(password).toMatch(/^skap-/);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -299,6 +313,34 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(/\/account/);
     await context.close();
+  });
+});
+
+describe.skipIf(browserUnavailable)('sessions', () => {
+  it('lists where the owner is signed in and signs out the others', async () => {
+    const here = await openContext(browser, app.url);
+    const there = await openContext(browser, app.url);
+    for (const [{ page }, code] of [
+      [here, seed.fullRecoveryCodes[1]!],
+      [there, seed.fullRecoveryCodes[2]!],
+    ] as const) {
+      await page.goto(new URL('/sign-in', app.url).href);
+      await page.getByLabel('Email address').fill(seed.fullEmail);
+      await page.getByLabel('Password').fill(seed.fullPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Code from your authenticator app').fill(code);
+      await page.getByRole('button', { name: 'Verify and sign in' }).click();
+      await page.waitForURL(/\/account/);
+    }
+    await here.page.reload();
+    await expect.poll(() => here.page.getByText('This browser').count()).toBe(1);
+    await here.page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await here.page.getByText(/Signed out (one other session|\d+ other sessions)\./).waitFor();
+    await there.page.reload();
+    await there.page.waitForURL(/\/sign-in/);
+    expect(here.problems).toEqual([]);
+    await here.context.close();
+    await there.context.close();
   });
 });
 
