@@ -231,7 +231,7 @@ describe('GET /auth/basic (nginx auth_request)', () => {
 
   it('a misconfigured nginx (no or unknown service, bad address) gets 400, not a 500', async () => {
     for (const headers of [
-      { 'x-sidekey-service': '' },
+      { 'x-sidekey-service': '' } as Record<string, string>,
       { 'x-sidekey-service': 'gopher' },
       { 'x-sidekey-client-address': 'example.org' },
     ]) {

@@ -1,4 +1,5 @@
 import { createSidekeyClient, type SidekeyClient } from '@sidekey/client';
+import { accounts } from '@sidekey/db';
 import { signUpOwner } from '@sidekey/core/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ const seed = {
   accountId: '',
   sessionToken: '',
   serviceKey: '',
+  otherServiceKey: '',
+  otherServiceId: '',
   passwords: [] as { id: string; password: string }[],
 };
 
@@ -33,6 +36,11 @@ beforeAll(async () => {
   seed.accountId = owner.accountId;
   seed.sessionToken = owner.sessionToken;
   seed.serviceKey = (await sidekey.serviceKeys.create('client-test', { actor: 'operator' })).key;
+  const other = await sidekey.serviceKeys.create('short-lived', { actor: 'operator' });
+  seed.otherServiceKey = other.key;
+  seed.otherServiceId = other.id;
+  // The only account here: make it an admin, to revoke a service key over the API.
+  await database.db.update(accounts).set({ role: 'admin' });
   await database.close();
   app = await startSidekey(store.env);
   client = createSidekeyClient({ url: app.url, serviceKey: seed.serviceKey, attempts: 10 });
@@ -172,5 +180,33 @@ describe('service.events through the typed client', () => {
       });
     });
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('ends the stream of a service whose key an admin revokes, with service_unauthorized', async () => {
+    const short = createSidekeyClient({ url: app.url, serviceKey: seed.otherServiceKey });
+    let started!: () => void;
+    const isStarted = new Promise<void>((resolve) => (started = resolve));
+    const ended = new Promise<unknown>((resolve) => {
+      short.service.events.subscribe(undefined, {
+        onStarted: () => started(),
+        onError: resolve,
+        onComplete: () => resolve('completed without an error'),
+      });
+    });
+    await isStarted;
+    const response = await fetch(new URL('/api/trpc/admin.services.revoke', app.url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: `sidekey_session=${seed.sessionToken}`,
+      },
+      body: JSON.stringify({ json: { id: seed.otherServiceId } }),
+    });
+    expect(response.status).toBe(200);
+    const error = await ended;
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).data).toMatchObject({
+      reason: 'service_unauthorized',
+    });
   });
 });

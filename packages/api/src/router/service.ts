@@ -62,12 +62,26 @@ export const serviceRouter = createRouter({
     // An async resolver: listening is set up before the client is told it is connected.
     .subscription(async ({ ctx, input, signal }) => {
       const after = input?.lastEventId ? Number(input.lastEventId) : null;
-      const events = await ctx.sidekey.revocations.open(
-        after,
-        signal ?? new AbortController().signal,
-      );
+      // The stream ends when the client leaves, or when this service's key is revoked.
+      const stop = new AbortController();
+      signal?.addEventListener('abort', () => stop.abort(), { once: true });
+      let keyRevoked = false;
+      const offRevoked = ctx.sidekey.serviceKeys.onRevoked((serviceId) => {
+        if (serviceId !== ctx.service.id) return;
+        keyRevoked = true;
+        stop.abort();
+      });
+      const events = await ctx.sidekey.revocations.open(after, stop.signal).catch((error) => {
+        offRevoked();
+        throw error;
+      });
       return (async function* () {
-        for await (const event of events) yield tracked(String(event.eventId), event);
+        try {
+          for await (const event of events) yield tracked(String(event.eventId), event);
+          if (keyRevoked) throw unauthorized();
+        } finally {
+          offRevoked();
+        }
       })();
     }),
 });

@@ -40,15 +40,16 @@ export function serviceKeyService(deps: Deps) {
   /** keyHash → service; flushed on any revocation notice and on every (re)connect. */
   const authenticated = new Map<string, AuthenticatedService & { until: number }>();
   let listening: Promise<boolean> | null = null;
+  const revokedListeners = new Set<(serviceId: string) => void>();
+  const announceRevoked = (serviceId: string) => {
+    authenticated.clear();
+    for (const listener of revokedListeners) listener(serviceId);
+  };
 
   /** True once this node hears revocations; only then may it remember keys. */
   function listen(): Promise<boolean> {
     listening ??= deps.database
-      .listen(
-        SERVICE_KEY_CHANNEL,
-        () => authenticated.clear(),
-        () => authenticated.clear(),
-      )
+      .listen(SERVICE_KEY_CHANNEL, announceRevoked, () => authenticated.clear())
       .then(
         () => true,
         (error: Error) => {
@@ -145,7 +146,7 @@ export function serviceKeyService(deps: Deps) {
       await tx.execute(sql`SELECT pg_notify(${SERVICE_KEY_CHANNEL}, ${found.id})`);
       return updated!;
     });
-    authenticated.clear();
+    announceRevoked(row.id);
     deps.log.info({ serviceId: row.id, name: row.name }, 'service key revoked');
     return summarise(row);
   }
@@ -181,7 +182,17 @@ export function serviceKeyService(deps: Deps) {
     return { id: row.id, name: row.name };
   }
 
-  return { create, list, revoke, authenticate };
+  /**
+   * Tells `listener` the id of every service whose key is revoked, on any node, so an
+   * open event stream of that service can end. Returns the unsubscribe function.
+   */
+  function onRevoked(listener: (serviceId: string) => void): () => void {
+    revokedListeners.add(listener);
+    void listen();
+    return () => void revokedListeners.delete(listener);
+  }
+
+  return { create, list, revoke, authenticate, onRevoked };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

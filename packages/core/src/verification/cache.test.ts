@@ -1,5 +1,5 @@
 import { appPasswords } from '@sidekey/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_CHANNEL, type RevocationNotice } from '../app-passwords/transition.ts';
 import { createTestSidekey, signUpOwner, type TestSidekey } from '../testing.ts';
@@ -98,5 +98,21 @@ describe('the per-node verification cache', () => {
     };
     await t.database.notify(REVOCATION_CHANNEL, JSON.stringify(notice));
     await expect.poll(() => login(), { timeout: 1_000 }).toEqual({ ok: false, reason: 'revoked' });
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('when the LISTEN connection drops (Postgres)', () => {
+  it('flushes the whole cache on reconnect: notices sent meanwhile may have been missed', async () => {
+    const { login } = await loggedIn();
+    expect(await isCached(login)).toBe(true);
+    // Kill the backend that holds LISTEN, as a Postgres restart or a network cut would.
+    await t.database.db.execute(
+      sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND query ILIKE 'listen%' AND pid <> pg_backend_pid()`,
+    );
+    // postgres.js reconnects and re-listens by itself, and the cache starts empty again: the
+    // clock stands still here, so only a flush can make the next success miss the cache.
+    await expect.poll(() => isCached(login), { timeout: 5_000, interval: 100 }).toBe(false);
+    expect(await isCached(login)).toBe(true); // and caches again once listening
   });
 });
