@@ -71,7 +71,10 @@ export async function startDovecot(
   sidekeyUrl: string,
   serviceKey: string,
 ): Promise<RunningDovecot> {
-  const prefix = mkdtempSync(join(tmpdir(), 'sidekey-dovecot-'));
+  // Dovecot runs as another user when we are root: its directory must be reachable by that
+  // user, which a private TMPDIR may not be; /tmp always is.
+  const base = userInfo().uid === 0 ? '/tmp' : tmpdir();
+  const prefix = mkdtempSync(join(base, 'sidekey-dovecot-'));
   for (const folder of ['run', 'state', 'mail']) mkdirSync(join(prefix, folder));
   copyFileSync(join(dovecotDir, 'sidekey-passdb.lua'), join(prefix, 'sidekey-passdb.lua'));
   writeFileSync(join(prefix, 'sidekey-service-key'), `${serviceKey}\n`, { mode: 0o600 });
