@@ -241,6 +241,12 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.keyboard.press('Enter');
     const password = await readShownPassword(page);
     expect(password).toMatch(/^skap-/);
+    // Focus lands on Copy, so Enter copies the password just shown.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe('Copy password');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(password);
 
     // Escape closes the dialog; focus stays inside while open (the page behind is inert).
     await page.keyboard.press('Escape');
