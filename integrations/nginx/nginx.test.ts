@@ -74,7 +74,7 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
       '-e',
       join(prefix, 'error.log'),
     ]);
-    await waitForPort(port, 'nginx', () => server.output() + readLog(prefix, 'error.log'));
+    await waitForPort(port, 'nginx', () => server.output() + readLog(prefix, 'error.log'), server);
     url = `http://127.0.0.1:${port}`;
   });
 

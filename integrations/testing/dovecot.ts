@@ -119,7 +119,7 @@ export async function startDovecot(
     // Dovecot keeps only the environment it is told to (import_environment).
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
-  await waitForPort(port, 'Dovecot', () => server.output() + log());
+  await waitForPort(port, 'Dovecot', () => server.output() + log(), server);
   return {
     port,
     config,

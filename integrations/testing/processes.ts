@@ -13,10 +13,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once something accepts connections on the port (the server is up). */
-export async function waitForPort(port: number, what: string, output: () => string) {
+/**
+ * Resolves once something accepts connections on the port (the server is up); fails at once
+ * if the server's process has already ended (a missing binary, a bad config).
+ */
+export async function waitForPort(
+  port: number,
+  what: string,
+  output: () => string,
+  server?: RunningProcess,
+) {
   const deadline = Date.now() + 20_000;
   for (;;) {
+    if (
+      server &&
+      (server.process.exitCode !== null || server.process.signalCode !== null || server.failed())
+    ) {
+      throw new Error(`${what} stopped before listening on ${port}:\n${output()}`);
+    }
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -34,6 +48,8 @@ export async function waitForPort(port: number, what: string, output: () => stri
 export interface RunningProcess {
   process: ChildProcess;
   output(): string;
+  /** True when the process could not be started at all (e.g. ENOENT). */
+  failed(): boolean;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -48,10 +64,15 @@ export function startProcess(
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  child.on('error', (error) => (output += `\n${error.message}`));
+  let failed = false;
+  child.on('error', (error) => {
+    failed = true;
+    output += `\n${error.message}`;
+  });
   return {
     process: child,
     output: () => output,
+    failed: () => failed,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
