@@ -77,7 +77,7 @@ afterAll(async () => {
 
 describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
   it('sign up → two-factor → generate, copy, verify → remove → revoke all → change password', async () => {
-    const { context, page, problems } = await openContext(browser, app.url);
+    const { context, page, problems, urls } = await openContext(browser, app.url);
     await page.goto(new URL('/sign-up', app.url).href);
     await screenshot(page, 'sign-up');
     const owner = await signUp(page, app.url);
@@ -179,6 +179,18 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'account-dark');
     expect(problems).toEqual([]);
+    // No secret in a URL or in browser storage, ever.
+    for (const secret of [password, ...three, last, owner.password, recoveryCodes[0]!]) {
+      expect(urls.filter((url) => url.includes(secret))).toEqual([]);
+    }
+    expect(urls.filter((url) => /skap-|password=/.test(url))).toEqual([]);
+    // Browser storage holds only SvelteKit's scroll positions; the session cookie is HttpOnly.
+    const stored = await page.evaluate(() =>
+      JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
+    );
+    for (const secret of [password, last, owner.password, 'skap-', 'sidekey_session']) {
+      expect(stored).not.toContain(secret);
+    }
     await context.close();
   });
 
@@ -352,7 +364,7 @@ describe.skipIf(browserUnavailable)('sessions', () => {
 
 describe.skipIf(browserUnavailable)('forgot password → reset', () => {
   it('asks for the email, then the link (token in the fragment) sets a new password and revokes app passwords', async () => {
-    const { context, page, problems } = await openContext(browser, app.url);
+    const { context, page, problems, urls } = await openContext(browser, app.url);
     const reset = seed.resets[0]!;
     await page.goto(new URL('/forgot-password', app.url).href);
     await screenshot(page, 'forgot-password');
@@ -380,6 +392,8 @@ describe.skipIf(browserUnavailable)('forgot password → reset', () => {
     await page.getByRole('button', { name: 'Set new password' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid|used|expired/);
     expect(problems).toEqual([]);
+    // The token was only ever in the fragment, which browsers do not send.
+    expect(urls.filter((url) => url.includes(reset.token) && !url.includes('#'))).toEqual([]);
     await context.close();
   });
 

@@ -29,7 +29,7 @@ export async function openContext(
   browser: Browser,
   origin: string,
   options: { javaScriptEnabled?: boolean } = {},
-): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+): Promise<{ context: BrowserContext; page: Page; problems: string[]; urls: string[] }> {
   const context = await browser.newContext({
     viewport: DESKTOP,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
@@ -45,7 +45,10 @@ export async function openContext(
     }
   });
   page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, problems };
+  // Every URL the browser asked for, to check that no secret ever travels in one.
+  const urls: string[] = [];
+  context.on('request', (request) => urls.push(request.url()));
+  return { context, page, problems, urls };
 }
 
 /** Full-page screenshots at desktop and phone width, for a person to look at. */
