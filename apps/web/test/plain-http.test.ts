@@ -1,3 +1,4 @@
+import { generateAppPassword } from '@sidekey/core';
 import { signUpOwner } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededStore, type SeededStore } from './seeded.ts';
@@ -237,6 +238,36 @@ describe('GET /auth/basic (nginx auth_request)', () => {
     ]) {
       expect((await basic(seed.email, seed.password, headers)).status).toBe(400);
     }
+  });
+});
+
+describe('throttling over HTTP', () => {
+  it('after too many different wrong passwords: 401 throttled with Retry-After on both endpoints', async () => {
+    const username = `guessed-${Date.now()}@example.org`; // unknown: throttled all the same
+    const address = '198.51.100.99';
+    let last: Response | undefined;
+    for (let i = 0; i < 12; i++) {
+      last = await verify({
+        username,
+        password: generateAppPassword().display,
+        service: 'imap',
+        remoteAddress: address,
+      });
+    }
+    expect(last!.status).toBe(401);
+    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await last!.json()).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: Number(last!.headers.get('retry-after')),
+    });
+    const basicAnswer = await basic(username, generateAppPassword().display, {
+      'x-sidekey-client-address': address,
+    });
+    expect(basicAnswer.status).toBe(401);
+    expect(basicAnswer.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(basicAnswer.headers.get('x-sidekey-reason')).toBe('throttled');
+    expect(basicAnswer.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
 
