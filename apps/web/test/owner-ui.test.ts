@@ -446,6 +446,12 @@ describe('security headers and cross-site requests', () => {
     expect(form.status).toBe(403);
   });
 
+  it('answers an unknown page with a 404 in words', async () => {
+    const response = await fetch(new URL('/no-such-page', app.url));
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('There is nothing here');
+  });
+
   it('keeps secrets out of URLs and logs', () => {
     expect(app.output()).not.toMatch(/skap-|calm and long password/);
   });
