@@ -7,6 +7,14 @@ import type { RequestContext } from './context.ts';
 const t = initTRPC.context<RequestContext>().create({
   transformer: superjson,
   /**
+   * service.events streams for hours: a ping every 15 s keeps proxies from cutting an idle
+   * stream, and tells the client to reconnect (and resume) when 40 s pass without one.
+   */
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
+  /**
    * Errors carry a code, a message a person understands, a stable `reason` word and,
    * for invalid input, zod's per-field messages. Never a stack, never internals.
    */
