@@ -1,5 +1,5 @@
 import { signUpOwner } from '@sidekey/core/testing';
-import { outbox } from '@sidekey/db';
+import { accounts, outbox, sessions } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -330,6 +330,44 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.waitForURL(/\/account/);
+    await context.close();
+  });
+});
+
+// Ageing a session needs the database while the server runs: only Postgres allows a second
+// process (CI runs the suite on both databases, so this runs there).
+describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('re-authentication', () => {
+  it('asks for the password and a code again when the last confirmation is old', async () => {
+    const { context, page, problems } = await openContext(browser, app.url);
+    const owner = await signUp(page, app.url);
+    const { recoveryCodes } = await turnOnTwoFactor(page);
+    const { database } = await store.open();
+    const [account] = await database.db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.email, owner.email));
+    await database.db
+      .update(sessions)
+      .set({ reauthenticatedAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(sessions.accountId, account!.id));
+    await database.close();
+
+    await page.reload();
+    await page.getByRole('link', { name: 'Generate an app-specific password' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+    await dialog.getByLabel('Label').fill('After a while');
+    await dialog.getByLabel('Your account password').fill('not my password at all');
+    await dialog.getByLabel('Code from your authenticator app').fill(recoveryCodes[0]!);
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/not correct/);
+    expect(await dialog.getByLabel('Label').inputValue()).toBe('After a while');
+    await screenshot(page, 'generate-reauthentication');
+
+    await dialog.getByLabel('Your account password').fill(owner.password);
+    await dialog.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    expect(await readShownPassword(page)).toMatch(/^skap-/);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });
