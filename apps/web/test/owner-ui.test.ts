@@ -105,10 +105,14 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toMatchObject({
       ok: true,
     });
-    await page.reload();
+    // The open page notices the first use by itself (it asks /api/trpc every 10 s while a
+    // password waits for its first use).
     const row = page.getByTestId('app-password-row').filter({ hasText: 'Thunderbird' });
-    await expect.poll(() => row.getByText('In use').count()).toBe(1);
+    await expect
+      .poll(() => row.getByText('In use').count(), { timeout: 15_000, interval: 500 })
+      .toBe(1);
     await expect.poll(() => row.textContent()).toMatch(/for mail from 203\.0\.113\.0\/24/);
+    await page.reload();
     await expect
       .poll(() => page.getByTestId('activity').textContent())
       .toContain('“Thunderbird” (mail) first used from 203.0.113.0/24');
@@ -231,7 +235,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
   it('generates an app password with the keyboard alone', async () => {
     const { context, page, problems } = await openContext(browser, app.url);
     await signUp(page, app.url);
-    await turnOnTwoFactor(page);
+    const { recoveryCodes: original } = await turnOnTwoFactor(page);
     await page.reload();
 
     // Tab from the top of the page to Generate, as a keyboard user would.
@@ -266,6 +270,17 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await expect
       .poll(() => page.getByTestId('app-password-row').filter({ hasText: 'Keyboard mail' }).count())
       .toBe(1);
+
+    // New recovery codes replace the old ones, shown once like the first.
+    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+    await page.getByText('Make new recovery codes').click();
+    await page.getByRole('button', { name: 'Make new codes' }).click();
+    const newCodes = page.getByTestId('recovery-codes').locator('li');
+    await newCodes.first().waitFor();
+    const renewed = await newCodes.allTextContents();
+    expect(renewed).toHaveLength(10);
+    expect(renewed.filter((code) => original.includes(code))).toEqual([]);
+    await page.reload();
 
     // Turning two-factor off warns that it revokes the app passwords, then does.
     await page.getByRole('link', { name: 'Turn off…' }).click();
