@@ -1,4 +1,7 @@
 import type { Sidekey } from '@sidekey/core';
+import { totpCodeSource } from '@sidekey/core/testing';
+import { accounts } from '@sidekey/db';
+import { eq } from 'drizzle-orm';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import { handleTrpcRequest } from './http.ts';
@@ -55,4 +58,55 @@ function safeJson(text: string): unknown {
 
 export function isTrpcError(error: unknown): error is TRPCClientError<AppRouter> {
   return error instanceof TRPCClientError;
+}
+
+/** What a caller acts on in a tRPC error; throws when the call did not fail that way. */
+export async function trpcErrorOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
+  return {
+    code: error.data?.code,
+    status: error.data?.httpStatus,
+    message: error.message,
+    reason: error.data?.reason,
+    retryAfterSeconds: error.data?.retryAfterSeconds,
+  };
+}
+
+let signedUp = 0;
+
+/**
+ * An owner signed up over HTTP the way the web app does it, with two-factor turned on
+ * through the API (generate requires it) unless `twoFactor: false`; `role: 'admin'` is
+ * granted in the database, as the operator's CLI would. `totpCode()` yields fresh codes
+ * on the Sidekey's clock.
+ */
+export async function signUpOverHttp(
+  sidekey: Sidekey,
+  options: { twoFactor?: boolean; role?: 'owner' | 'admin'; address?: string } = {},
+) {
+  const client = createHttpTestClient(sidekey, options.address);
+  const email = `http-owner-${++signedUp}-${Date.now()}@example.org`;
+  const password = 'a long enough password';
+  await client.trpc.auth.signUp.mutate({ email, password });
+  let codes: ReturnType<typeof totpCodeSource> | null = null;
+  let recoveryCodes: string[] = [];
+  if (options.twoFactor !== false) {
+    const { secret } = await client.trpc.twoFactor.beginEnrollment.mutate();
+    codes = totpCodeSource(secret, sidekey.deps.now);
+    ({ recoveryCodes } = await client.trpc.twoFactor.confirmEnrollment.mutate({
+      code: codes.next(),
+    }));
+  }
+  if (options.role === 'admin') {
+    await sidekey.deps.db.update(accounts).set({ role: 'admin' }).where(eq(accounts.email, email));
+  }
+  const totpCode = () => {
+    if (!codes) throw new Error('This owner was signed up without two-factor.');
+    return codes.next();
+  };
+  return { client, email, password, totpCode, recoveryCodes };
 }

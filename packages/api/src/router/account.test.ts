@@ -6,9 +6,9 @@ import {
   passwordResetTokens,
   sessions,
 } from '@sidekey/db';
-import { createTestSidekey, totpCodeSource, type TestSidekey } from '@sidekey/core/testing';
+import { createTestSidekey, type TestSidekey } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTestClient, isTrpcError } from '../testing.ts';
+import { createHttpTestClient, signUpOverHttp, trpcErrorOf } from '../testing.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -16,33 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-let n = 0;
-/** Signed up with two-factor on, through the API. */
-async function ownerClient(address = '192.0.2.10') {
-  const client = createHttpTestClient(t.sidekey, address);
-  const email = `acct-${++n}@example.org`;
-  const password = 'a long enough password';
-  await client.trpc.auth.signUp.mutate({ email, password });
-  const { secret } = await client.trpc.twoFactor.beginEnrollment.mutate();
-  const codes = totpCodeSource(secret, () => t.clock.now);
-  await client.trpc.twoFactor.confirmEnrollment.mutate({ code: codes.next() });
-  return { client, email, password, totpCode: codes.next };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
-  return {
-    code: error.data?.code,
-    status: error.data?.httpStatus,
-    message: error.message,
-    reason: error.data?.reason,
-    retryAfterSeconds: error.data?.retryAfterSeconds,
-  };
-}
+const ownerClient = (address = '192.0.2.10') => signUpOverHttp(t.sidekey, { address });
 
 async function rowCounts() {
   const { db } = t.database;
@@ -107,7 +81,7 @@ describe('account', () => {
   it('changePassword needs a recent re-authentication and the right current password', async () => {
     const { client, password } = await ownerClient();
     expect(
-      await errorOf(
+      await trpcErrorOf(
         client.trpc.account.changePassword.mutate({
           currentPassword: 'not the password',
           newPassword: 'my new long passphrase',
@@ -116,7 +90,7 @@ describe('account', () => {
     ).toMatchObject({ status: 401, reason: 'wrong_credentials' });
     t.clock.advance(6 * 60_000);
     expect(
-      await errorOf(
+      await trpcErrorOf(
         client.trpc.account.changePassword.mutate({
           currentPassword: password,
           newPassword: 'my new long passphrase',
@@ -151,7 +125,7 @@ describe('account', () => {
     ).toEqual({ revokedAppPasswords: 0 });
     expect(await client.trpc.auth.session.query()).toBeNull();
     expect(
-      await errorOf(
+      await trpcErrorOf(
         visitor.trpc.account.resetPassword.mutate({ token, newPassword: 'reset over http ok' }),
       ),
     ).toMatchObject({ status: 400, reason: 'invalid_token' });
@@ -172,7 +146,7 @@ describe('throttled sign-in over HTTP', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(
-      await errorOf(stranger.trpc.auth.signIn.mutate({ email, password: 'guess 7' })),
+      await trpcErrorOf(stranger.trpc.auth.signIn.mutate({ email, password: 'guess 7' })),
     ).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'throttled', retryAfterSeconds: 1 });
   });
 });

@@ -1,8 +1,6 @@
-import { accounts } from '@sidekey/db';
 import { createTestSidekey, type TestSidekey } from '@sidekey/core/testing';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTestClient, isTrpcError } from '../testing.ts';
+import { createHttpTestClient, signUpOverHttp, trpcErrorOf } from '../testing.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -10,25 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-let n = 0;
-async function signedInClient(role: 'owner' | 'admin') {
-  const client = createHttpTestClient(t.sidekey);
-  const email = `admin-test-${++n}@example.org`;
-  await client.trpc.auth.signUp.mutate({ email, password: 'a long enough password' });
-  if (role === 'admin') {
-    await t.database.db.update(accounts).set({ role: 'admin' }).where(eq(accounts.email, email));
-  }
-  return client;
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
-  return { code: error.data?.code, reason: error.data?.reason, message: error.message };
-}
+const signedInClient = async (role: 'owner' | 'admin') =>
+  (await signUpOverHttp(t.sidekey, { role, twoFactor: false })).client;
 
 describe('admin.services', () => {
   it('an admin creates a service (key shown once), lists it and revokes it', async () => {
@@ -49,7 +30,7 @@ describe('admin.services', () => {
     expect(revoked.revokedAt).toBeInstanceOf(Date);
     expect(await t.sidekey.serviceKeys.authenticate(created.key)).toBeNull();
     expect(
-      await errorOf(admin.trpc.admin.services.revoke.mutate({ id: created.id })),
+      await trpcErrorOf(admin.trpc.admin.services.revoke.mutate({ id: created.id })),
     ).toMatchObject({
       code: 'CONFLICT',
       reason: 'already_revoked',
@@ -60,16 +41,16 @@ describe('admin.services', () => {
     const owner = await signedInClient('owner');
     const before = await t.sidekey.serviceKeys.list();
     expect(
-      await errorOf(owner.trpc.admin.services.create.mutate({ name: 'sneaky' })),
+      await trpcErrorOf(owner.trpc.admin.services.create.mutate({ name: 'sneaky' })),
     ).toMatchObject({
       code: 'FORBIDDEN',
       reason: 'admin_required',
     });
-    expect(await errorOf(owner.trpc.admin.services.list.query())).toMatchObject({
+    expect(await trpcErrorOf(owner.trpc.admin.services.list.query())).toMatchObject({
       code: 'FORBIDDEN',
     });
     const anonymous = createHttpTestClient(t.sidekey);
-    expect(await errorOf(anonymous.trpc.admin.services.list.query())).toMatchObject({
+    expect(await trpcErrorOf(anonymous.trpc.admin.services.list.query())).toMatchObject({
       code: 'UNAUTHORIZED',
     });
     expect(await t.sidekey.serviceKeys.list()).toEqual(before);
@@ -78,13 +59,13 @@ describe('admin.services', () => {
   it('bad input gets a clear 4xx', async () => {
     const admin = await signedInClient('admin');
     expect(
-      await errorOf(admin.trpc.admin.services.create.mutate({ name: 'bad\nname' })),
+      await trpcErrorOf(admin.trpc.admin.services.create.mutate({ name: 'bad\nname' })),
     ).toMatchObject({
       code: 'BAD_REQUEST',
       reason: 'invalid_name',
     });
     expect(
-      await errorOf(admin.trpc.admin.services.revoke.mutate({ id: 'not-a-uuid' })),
+      await trpcErrorOf(admin.trpc.admin.services.revoke.mutate({ id: 'not-a-uuid' })),
     ).toMatchObject({
       code: 'BAD_REQUEST',
       reason: 'invalid_input',

@@ -1,7 +1,7 @@
 import { appPasswords, auditEvents } from '@sidekey/db';
-import { createTestSidekey, totpCodeSource, type TestSidekey } from '@sidekey/core/testing';
+import { createTestSidekey, type TestSidekey } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTestClient, isTrpcError } from '../testing.ts';
+import { createHttpTestClient, signUpOverHttp, trpcErrorOf } from '../testing.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -9,38 +9,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-let n = 0;
-/** Signed up and with two-factor on, through the API as an owner would (the seed requires it). */
-async function signedInClient() {
-  const client = createHttpTestClient(t.sidekey);
-  const email = `api-owner-${++n}@example.org`;
-  const password = 'a long enough password';
-  await client.trpc.auth.signUp.mutate({ email, password });
-  const { secret } = await client.trpc.twoFactor.beginEnrollment.mutate();
-  const codes = totpCodeSource(secret, () => t.clock.now);
-  const { recoveryCodes } = await client.trpc.twoFactor.confirmEnrollment.mutate({
-    code: codes.next(),
-  });
-  return { client, email, password, totpCode: codes.next, recoveryCodes };
-}
+const signedInClient = () => signUpOverHttp(t.sidekey);
 
 async function rowCounts() {
   const { db } = t.database;
   return { credentials: await db.$count(appPasswords), events: await db.$count(auditEvents) };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
-  return {
-    code: error.data?.code,
-    status: error.data?.httpStatus,
-    message: error.message,
-    reason: error.data?.reason,
-  };
 }
 
 describe('appPasswords over /api/trpc', () => {
@@ -83,7 +56,7 @@ describe('appPasswords over /api/trpc', () => {
       () => anonymous.trpc.appPasswords.generate.mutate({ label: 'x' }),
       () => anonymous.trpc.appPasswords.revokeAll.mutate(),
     ]) {
-      expect(await errorOf(call())).toMatchObject({
+      expect(await trpcErrorOf(call())).toMatchObject({
         code: 'UNAUTHORIZED',
         status: 401,
         message: 'Sign in to continue.',
@@ -98,14 +71,14 @@ describe('appPasswords over /api/trpc', () => {
     const before = await rowCounts();
     for (const target of [id, '7d0b6a8e-5f2c-4c1e-9a55-0f3c2b1d4e6f']) {
       expect(
-        await errorOf(mallory.client.trpc.appPasswords.revoke.mutate({ id: target })),
+        await trpcErrorOf(mallory.client.trpc.appPasswords.revoke.mutate({ id: target })),
       ).toMatchObject({
         code: 'NOT_FOUND',
         status: 404,
         message: 'App password not found.',
       });
       expect(
-        await errorOf(mallory.client.trpc.appPasswords.history.query({ id: target })),
+        await trpcErrorOf(mallory.client.trpc.appPasswords.history.query({ id: target })),
       ).toMatchObject({ code: 'NOT_FOUND' });
     }
     expect(await rowCounts()).toEqual(before);
@@ -120,7 +93,7 @@ describe('appPasswords over /api/trpc', () => {
       () => client.trpc.appPasswords.generate.mutate({ label: 'Later' }),
       () => client.trpc.appPasswords.revokeAll.mutate(),
     ]) {
-      expect(await errorOf(call())).toMatchObject({
+      expect(await trpcErrorOf(call())).toMatchObject({
         code: 'FORBIDDEN',
         status: 403,
         reason: 'reauthentication_required',
@@ -128,7 +101,7 @@ describe('appPasswords over /api/trpc', () => {
     }
     expect(await rowCounts()).toEqual(before);
     expect(
-      await errorOf(client.trpc.auth.reauthenticate.mutate({ password: 'not my password' })),
+      await trpcErrorOf(client.trpc.auth.reauthenticate.mutate({ password: 'not my password' })),
     ).toMatchObject({
       code: 'UNAUTHORIZED',
     });

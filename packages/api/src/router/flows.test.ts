@@ -1,8 +1,6 @@
-import { createTestSidekey, totpCodeSource, type TestSidekey } from '@sidekey/core/testing';
-import { accounts } from '@sidekey/db';
-import { eq } from 'drizzle-orm';
+import { createTestSidekey, type TestSidekey } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTestClient, isTrpcError } from '../testing.ts';
+import { createHttpTestClient, signUpOverHttp, trpcErrorOf } from '../testing.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -10,29 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-let n = 0;
-/** An owner signed up through the API, with two-factor on (generate requires it). */
-async function signedInClient(role: 'owner' | 'admin' = 'owner') {
-  const client = createHttpTestClient(t.sidekey);
-  const email = `flows-${++n}@example.org`;
-  await client.trpc.auth.signUp.mutate({ email, password: 'a long enough password' });
-  const { secret } = await client.trpc.twoFactor.beginEnrollment.mutate();
-  const codes = totpCodeSource(secret, () => t.clock.now);
-  await client.trpc.twoFactor.confirmEnrollment.mutate({ code: codes.next() });
-  if (role === 'admin') {
-    await t.database.db.update(accounts).set({ role: 'admin' }).where(eq(accounts.email, email));
-  }
-  return { client, email };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
-  return { code: error.data?.code, reason: error.data?.reason, message: error.message };
-}
+const signedInClient = (role: 'owner' | 'admin' = 'owner') => signUpOverHttp(t.sidekey, { role });
 
 describe('flows over /api/trpc', () => {
   it('draws the machine for anyone: states, edges with guards, the revocation reasons', async () => {
@@ -63,11 +39,11 @@ describe('flows over /api/trpc', () => {
 
     const { client: stranger } = await signedInClient();
     expect(
-      await errorOf(stranger.trpc.flows.credentialPath.query({ id: generated.id })),
+      await trpcErrorOf(stranger.trpc.flows.credentialPath.query({ id: generated.id })),
     ).toMatchObject({ code: 'NOT_FOUND' });
     const anonymous = createHttpTestClient(t.sidekey);
     expect(
-      await errorOf(anonymous.trpc.flows.credentialPath.query({ id: generated.id })),
+      await trpcErrorOf(anonymous.trpc.flows.credentialPath.query({ id: generated.id })),
     ).toMatchObject({ code: 'UNAUTHORIZED' });
     const garbage = await client.raw(
       'flows.credentialPath',
@@ -85,14 +61,16 @@ describe('flows over /api/trpc', () => {
     expect(review.disallowed).toBe(0);
 
     const { client: owner } = await signedInClient();
-    expect(await errorOf(owner.trpc.flows.review.query())).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await trpcErrorOf(owner.trpc.flows.review.query())).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('refuses a period that ends before it starts, with the reason', async () => {
     const { client: admin } = await signedInClient('admin');
     const now = new Date();
     expect(
-      await errorOf(admin.trpc.flows.review.query({ from: now, to: new Date(now.getTime() - 1) })),
+      await trpcErrorOf(
+        admin.trpc.flows.review.query({ from: now, to: new Date(now.getTime() - 1) }),
+      ),
     ).toMatchObject({ code: 'BAD_REQUEST', reason: 'invalid_period' });
     const garbage = await admin.raw(
       'flows.review',

@@ -1,7 +1,7 @@
 import { accounts, auditEvents, recoveryCodes } from '@sidekey/db';
 import { createTestSidekey, totpCodeSource, type TestSidekey } from '@sidekey/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTestClient, isTrpcError } from '../testing.ts';
+import { createHttpTestClient, signUpOverHttp, trpcErrorOf } from '../testing.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {
@@ -9,28 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-let n = 0;
-async function signedUpClient() {
-  const client = createHttpTestClient(t.sidekey);
-  const email = `tf-${++n}@example.org`;
-  const password = 'a long enough password';
-  await client.trpc.auth.signUp.mutate({ email, password });
-  return { client, email, password };
-}
-
-async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTrpcError(error)) throw new Error(`expected a tRPC error, got ${String(error)}`);
-  return {
-    code: error.data?.code,
-    status: error.data?.httpStatus,
-    message: error.message,
-    reason: error.data?.reason,
-  };
-}
+const signedUpClient = () => signUpOverHttp(t.sidekey, { twoFactor: false });
 
 async function rowCounts() {
   const { db } = t.database;
@@ -44,7 +23,7 @@ async function rowCounts() {
 describe('twoFactor over /api/trpc', () => {
   it('generate is refused until two-factor is on; enrol, sign in with a code, turn it off', async () => {
     const { client, email, password } = await signedUpClient();
-    expect(await errorOf(client.trpc.appPasswords.generate.mutate({ label: 'Mail' }))).toEqual({
+    expect(await trpcErrorOf(client.trpc.appPasswords.generate.mutate({ label: 'Mail' }))).toEqual({
       code: 'PRECONDITION_FAILED',
       status: 412,
       reason: 'two_factor_required',
@@ -73,7 +52,7 @@ describe('twoFactor over /api/trpc', () => {
     });
     expect(phone.cookie).toBeNull();
     expect(
-      await errorOf(phone.trpc.auth.signIn.mutate({ email, password, code: '000000' })),
+      await trpcErrorOf(phone.trpc.auth.signIn.mutate({ email, password, code: '000000' })),
     ).toMatchObject({ status: 401, reason: 'invalid_code' });
     expect(
       await phone.trpc.auth.signIn.mutate({ email, password, code: recovery[0]! }),
@@ -99,13 +78,13 @@ describe('twoFactor over /api/trpc', () => {
       () => client.trpc.twoFactor.regenerateRecoveryCodes.mutate(),
       () => client.trpc.twoFactor.beginEnrollment.mutate(),
     ]) {
-      expect(await errorOf(call())).toMatchObject({
+      expect(await trpcErrorOf(call())).toMatchObject({
         status: 403,
         reason: 'reauthentication_required',
       });
     }
     expect(await rowCounts()).toEqual(before);
-    expect(await errorOf(client.trpc.auth.reauthenticate.mutate({ password }))).toMatchObject({
+    expect(await trpcErrorOf(client.trpc.auth.reauthenticate.mutate({ password }))).toMatchObject({
       status: 401,
       reason: 'two_factor_required',
     });
@@ -124,7 +103,7 @@ describe('twoFactor over /api/trpc', () => {
       () => anonymous.trpc.twoFactor.regenerateRecoveryCodes.mutate(),
       () => anonymous.trpc.twoFactor.status.query(),
     ]) {
-      expect(await errorOf(call())).toMatchObject({ status: 401 });
+      expect(await trpcErrorOf(call())).toMatchObject({ status: 401 });
     }
   });
 
