@@ -87,3 +87,28 @@ describe('/healthz and /metrics', () => {
     },
   );
 });
+
+describe('/metrics with SIDEKEY_METRICS_TOKEN', () => {
+  const token = 'metrics-scraper-token-0123456789abcdef';
+  let guarded: RunningSidekey;
+  beforeAll(async () => {
+    guarded = await startSidekey({ SIDEKEY_METRICS_TOKEN: token });
+  });
+  afterAll(() => guarded?.stop());
+
+  it('answers 401 without the token or with a wrong one, and the metrics with it', async () => {
+    const metricsWith = (headers: Record<string, string>) =>
+      fetch(new URL('/metrics', guarded.url), { headers });
+    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { authorization: token }]) {
+      const refused = await metricsWith(headers);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await refused.text()).not.toContain('sidekey_');
+    }
+    const allowed = await metricsWith({ authorization: `Bearer ${token}` });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('# TYPE sidekey_verifications_total counter');
+    // Health stays open: a load balancer has no token.
+    expect((await fetch(new URL('/healthz', guarded.url))).status).toBe(200);
+  });
+});

@@ -21,6 +21,8 @@ export interface SidekeyConfig {
   /** How long a password-reset link works, in ms (SIDEKEY_RESET_TTL, minutes). */
   resetTtlMs: number;
   logLevel: string;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig {
@@ -43,6 +45,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     mailFrom: env.SMTP_FROM || undefined,
     resetTtlMs: readResetTtl(env.SIDEKEY_RESET_TTL),
     logLevel: env.SIDEKEY_LOG_LEVEL || 'info',
+    metricsToken: env.SIDEKEY_METRICS_TOKEN || undefined,
   };
 }
 

@@ -1,11 +1,35 @@
-import type { Sidekey } from '@sidekey/core';
-import type { PlainResponse } from './plain-http.ts';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readConfig, type Sidekey } from '@sidekey/core';
+import type { PlainRequest, PlainResponse } from './plain-http.ts';
 
-/** GET /metrics — Prometheus text format (prom-client): verifications by result and service, latency. */
-export async function metrics(sidekey: Sidekey): Promise<PlainResponse> {
+/** Read once, like the rest of the server's environment. */
+const token = readConfig().metricsToken;
+
+/**
+ * GET /metrics — Prometheus text format (prom-client): verifications by result and
+ * service, latency. Counts by account never appear, but traffic shape is still worth
+ * keeping to the operator: with SIDEKEY_METRICS_TOKEN set, a scraper must send it.
+ */
+export async function metrics(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
+  if (token && !bearerMatches(request.header('authorization'), token)) {
+    return {
+      status: 401,
+      headers: {
+        'www-authenticate': 'Bearer realm="Sidekey metrics"',
+        'cache-control': 'no-store',
+      },
+    };
+  }
   return {
     status: 200,
     headers: { 'content-type': sidekey.metrics.contentType, 'cache-control': 'no-store' },
     body: await sidekey.metrics.text(),
   };
+}
+
+/** Compares digests, so neither the token's length nor its prefix leaks through timing. */
+function bearerMatches(authorization: string | undefined, expected: string): boolean {
+  if (!authorization?.startsWith('Bearer ')) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(authorization.slice('Bearer '.length).trim()), digest(expected));
 }

@@ -18,7 +18,7 @@ const routes: Record<string, Route> = {
           json(405, { ok: false, reason: 'bad_request', message: 'Use GET.' }, { allow: 'GET' }),
         ),
   '/healthz': (sidekey) => health(sidekey),
-  '/metrics': (sidekey) => metrics(sidekey),
+  '/metrics': (sidekey, request) => metrics(sidekey, request),
 };
 
 function pathOf(url: string | undefined): string {
