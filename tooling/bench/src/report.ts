@@ -36,8 +36,9 @@ export function printRatios(title: string, ceiling: Row, rows: Row[], note: stri
     `ceiling: ${ceiling.name} — ${format(ceiling.meanMs)} mean, ${Math.round(ceiling.opsPerSecond)} ops/s`,
   );
   out(
-    `${'case'.padEnd(58)} ${'mean'.padStart(10)} ${'p99'.padStart(10)} ${'ops/s'.padStart(9)}  × ceiling`,
+    `${'case'.padEnd(58)} ${'mean'.padStart(10)} ${'p99'.padStart(10)} ${'ops/s'.padStart(9)}  cost × ceiling`,
   );
+  // Cost per operation from throughput: HTTP latencies come in whole milliseconds.
   for (const row of [ceiling, ...rows]) {
     out(
       `${row.name.padEnd(58)} ${format(row.meanMs).padStart(10)} ${format(row.p99Ms).padStart(10)} ${String(Math.round(row.opsPerSecond)).padStart(9)}  ${(ceiling.opsPerSecond / row.opsPerSecond).toFixed(2)}×`,
