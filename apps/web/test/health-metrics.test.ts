@@ -99,7 +99,12 @@ describe('/metrics with SIDEKEY_METRICS_TOKEN', () => {
   it('answers 401 without the token or with a wrong one, and the metrics with it', async () => {
     const metricsWith = (headers: Record<string, string>) =>
       fetch(new URL('/metrics', guarded.url), { headers });
-    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { authorization: token }]) {
+    const refusedHeaders: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${token}x` },
+      { authorization: token },
+    ];
+    for (const headers of refusedHeaders) {
       const refused = await metricsWith(headers);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
