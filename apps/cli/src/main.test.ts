@@ -1,24 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSidekey, serverKeys } from '@sidekey/core';
-import { createDb } from '@sidekey/db';
-
-const bin = new URL('../bin/sidekey.js', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-cli-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+import { cliSandbox } from './testing.ts';
 
 // The CLI runs on the embedded database here; it shares all its code with the server.
-const env = {
-  ...process.env,
-  DATABASE_URL: '',
-  SIDEKEY_DATA_DIR: dataDir,
-  SIDEKEY_LOG_LEVEL: 'silent',
-};
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+const sandbox = cliSandbox('main');
+const { run } = sandbox;
+afterAll(sandbox.remove);
 
 describe('sidekey CLI', () => {
   it('lists its commands', () => {
@@ -32,24 +18,20 @@ describe('sidekey CLI', () => {
   });
 
   it('migrates, and makes an existing account an admin', async () => {
-    expect(execFileSync(process.execPath, [bin, 'migrate'], { env, encoding: 'utf8' })).toContain(
-      'up to date',
-    );
-    const database = await createDb({ dataDir });
-    const secret = (await import('node:fs')).readFileSync(join(dataDir, 'secret'), 'utf8').trim();
-    const sidekey = createSidekey({ database, keys: serverKeys(secret) });
+    expect(run('migrate').stdout).toContain('up to date');
+    const sidekey = await sandbox.open();
     await sidekey.accounts.signUp(
       { email: 'ops@example.org', password: 'a long enough password' },
       { actor: 'owner' },
     );
-    await database.close();
+    await sidekey.close();
 
     const made = run('make-admin', 'OPS@example.org');
     expect(made.stderr).toBe('');
     expect(made.stdout).toContain('ops@example.org is now an admin');
 
-    const check = await createDb({ dataDir });
-    const [row] = await check.db.query.accounts.findMany();
+    const check = await sandbox.open();
+    const [row] = await check.deps.db.query.accounts.findMany();
     expect(row?.role).toBe('admin');
     await check.close();
   });

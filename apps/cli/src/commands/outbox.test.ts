@@ -1,24 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLogger, createSidekey, serverKeys } from '@sidekey/core';
-import { createDb } from '@sidekey/db';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliSandbox } from '../testing.ts';
 
-const bin = new URL('../../bin/sidekey.js', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-cli-outbox-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-const env = {
-  ...process.env,
-  DATABASE_URL: '',
-  SMTP_URL: '',
-  SIDEKEY_DATA_DIR: dataDir,
-  SIDEKEY_LOG_LEVEL: 'silent',
-};
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+// The CLI runs on the embedded database here; it shares all its code with the server.
+const sandbox = cliSandbox('outbox');
+const { run } = sandbox;
+afterAll(sandbox.remove);
 
 describe('sidekey outbox', () => {
   it('says so when the outbox is empty', () => {
@@ -28,14 +14,7 @@ describe('sidekey outbox', () => {
   });
 
   it('shows a reset link mailed on the embedded default, so an operator can pass it on', async () => {
-    const database = await createDb({ dataDir });
-    const secret = readFileSync(join(dataDir, 'secret'), 'utf8').trim();
-    const sidekey = createSidekey({
-      database,
-      keys: serverKeys(secret),
-      origin: 'https://sidekey.example.org',
-      logger: createLogger({ level: 'silent' }),
-    });
+    const sidekey = await sandbox.open({ origin: 'https://sidekey.example.org' });
     await sidekey.accounts.signUp(
       { email: 'owner@example.org', password: 'a long enough password' },
       { actor: 'owner' },

@@ -1,36 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSidekey, serverKeys } from '@sidekey/core';
-import { createDb } from '@sidekey/db';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliSandbox } from '../testing.ts';
 
-const bin = new URL('../../bin/sidekey.js', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-cli-service-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-const env = {
-  ...process.env,
-  DATABASE_URL: '',
-  SIDEKEY_DATA_DIR: dataDir,
-  SIDEKEY_LOG_LEVEL: 'silent',
-};
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+// The CLI runs on the embedded database here; it shares all its code with the server.
+const sandbox = cliSandbox('service');
+const { run } = sandbox;
+afterAll(sandbox.remove);
 
 /** Whether the server (same data directory) accepts a key, as a relying service would see it. */
 async function accepted(key: string) {
-  const database = await createDb({ dataDir });
-  const secret = readFileSync(join(dataDir, 'secret'), 'utf8').trim();
+  const sidekey = await sandbox.open();
   try {
-    return (
-      (await createSidekey({ database, keys: serverKeys(secret) }).serviceKeys.authenticate(
-        key,
-      )) !== null
-    );
+    return (await sidekey.serviceKeys.authenticate(key)) !== null;
   } finally {
-    await database.close();
+    await sidekey.close();
   }
 }
 
