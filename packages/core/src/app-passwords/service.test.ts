@@ -59,7 +59,7 @@ describe('generate', () => {
       [{ label: 'bell\u0007' }, /control characters/],
       [{ label: 'ok', scopes: [] }, /at least one scope/],
       [{ label: 'ok', scopes: ['root' as 'mail'] }, /Unknown scope: root/],
-      [{ label: 'ok', expiresAt: new Date(Date.now() - 1000) }, /future/],
+      [{ label: 'ok', expiresAt: new Date(t.clock.now.getTime() - 1000) }, /future/],
     ];
     for (const [input, message] of attempts) {
       await expect(t.sidekey.appPasswords.generate(accountId, input, owner)).rejects.toMatchObject({

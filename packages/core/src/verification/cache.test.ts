@@ -87,7 +87,7 @@ describe('the per-node verification cache', () => {
     // Another node revoked it: the row changed, and the notice is on its way.
     await t.database.db
       .update(appPasswords)
-      .set({ state: 'revoked', revokedAt: new Date(), revokeReason: 'admin' })
+      .set({ state: 'revoked', revokedAt: t.clock.now, revokeReason: 'admin' })
       .where(eq(appPasswords.id, generated.id));
     expect(await login()).toMatchObject({ ok: true }); // the cache has not heard yet
     const notice: RevocationNotice = {

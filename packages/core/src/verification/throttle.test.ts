@@ -97,7 +97,7 @@ describe('verification throttling (NIST SP 800-63B §5.2.2)', () => {
 
   it('an unknown username is throttled exactly like a known one', async () => {
     const known = await ownerWithPassword();
-    const unknown = `nobody-${Date.now()}@example.org`;
+    const unknown = `nobody-${crypto.randomUUID()}@example.org`;
     const answers: unknown[][] = [[], []];
     for (const [index, username] of [known.email, unknown].entries()) {
       for (let i = 0; i <= VERIFY_ACCOUNT_POLICY.freeFailures + 1; i++) {
