@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededStore, type SeededStore } from './seeded.ts';
 import { startSidekey, type RunningSidekey } from './start.ts';
 
-// DESIGN: "With two Sidekey processes on one Postgres, a revoke on one is refused by the
+// The rule: "With two Sidekey processes on one Postgres, a revoke on one is refused by the
 // other within one second." Two nodes need a shared database server: the embedded PGlite
 // belongs to one process, so this runs on Postgres only (CI runs the suite on both).
 const onPostgres = Boolean(process.env.DATABASE_URL);

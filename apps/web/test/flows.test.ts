@@ -40,7 +40,7 @@ async function trpc<T>(
 }
 
 let ownerCounter = 0;
-/** Signs up and turns two-factor on (the seed requires it before generate), through the API. */
+/** Signs up and turns two-factor on (no app password exists without it), through the API. */
 async function signUpWithTwoFactor(app: RunningSidekey) {
   const cookie = { value: null as string | null };
   const email = `flows-browser-${++ownerCounter}-${Date.now()}@example.org`;

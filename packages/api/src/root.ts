@@ -7,7 +7,7 @@ import { twoFactorRouter } from './router/two-factor.ts';
 import { flowsRouter } from './router/flows.ts';
 import { createCallerFactory, createRouter } from './trpc.ts';
 
-/** The public API, one router per feature: names here are a contract (DESIGN: Public API). */
+/** The public API, one router per feature: names here are a contract with other services (docs/design.md: add, never rename). */
 export const appRouter = createRouter({
   auth: authRouter,
   appPasswords: appPasswordsRouter,

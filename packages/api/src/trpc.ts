@@ -79,7 +79,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, auth: ctx.auth } });
 });
 
-/** Sensitive actions (DESIGN: Secrets) need the password re-entered within the last few minutes. */
+/** Sensitive actions need the password (and a code) re-entered within the last five minutes. */
 export const sensitiveProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) {
     throw new TRPCError({

@@ -215,7 +215,7 @@ async function perform(
       };
     case 'REVOKE': {
       const meta = { actor: revocationActor[event.reason], address: '192.0.2.44' };
-      // Each reason through the real flow that causes it (DESIGN: Account rules 3–4).
+      // Each reason through the real flow that causes it (revoke one or all; password change and reset; two-factor off).
       switch (event.reason) {
         case 'user':
         case 'admin': // no admin-revokes-one flow exists yet: the service takes the reason

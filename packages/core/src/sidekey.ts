@@ -30,7 +30,7 @@ export function createSidekey(options: SidekeyOptions) {
   };
   const sessions = sessionService(deps);
   const account = accountFeatures(deps, sessions, options);
-  // The seed's first rule: no app password without two-factor authentication.
+  // No app password without two-factor authentication.
   const generatePreconditions: GeneratePrecondition[] = [requireTwoFactor];
   const serviceKeys = serviceKeyService(deps);
   const verification = verificationService(deps, serviceKeys, options.verification);

@@ -48,8 +48,8 @@ export async function createTestSidekey(
 
 let counter = 0;
 /**
- * A signed-up owner with a fresh session and two-factor on (the seed requires it before
- * any app password), as tests that generate need. `totpCode()` gives a valid code for
+ * A signed-up owner with a fresh session and two-factor on (no app password can be
+ * generated without it), as tests that generate need. `totpCode()` gives a valid code for
  * the Sidekey's clock each call — a step not handed out before, since each step is
  * accepted once — and `recoveryCodes` holds the ten from enrolment. Pass
  * `{ twoFactor: false }` for an owner without it.

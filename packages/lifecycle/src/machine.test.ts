@@ -28,7 +28,7 @@ const at = T0 + 10 * LAST_USE_WRITE_INTERVAL_MS;
 const ownerReasons = revokeReasons.filter((reason) => reason !== 'expired');
 
 /**
- * DESIGN.md's table, written out independently of the machine: for each state and
+ * The lifecycle table of docs/design.md, written out independently of the machine: for each state and
  * event, where the credential must end up (null = refused).
  */
 const designTable: Array<
@@ -67,7 +67,7 @@ const designTable: Array<
   ['revoked', 'GENERATE', { type: 'GENERATE', at, expiresAt: null }, null],
 ];
 
-describe('the credential lifecycle, as DESIGN.md tables it', () => {
+describe('the credential lifecycle, as docs/design.md tables it', () => {
   it.each(designTable)('%s + %s → %s', (state, _name, event, expected) => {
     const decision = decide(record(state), event);
     if (expected === null) {

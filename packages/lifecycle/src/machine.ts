@@ -1,7 +1,7 @@
 import { assign, setup } from 'xstate';
 
 /**
- * The lifecycle of one app password, exactly as DESIGN.md's table states it.
+ * The lifecycle of one app password, exactly as the table in docs/design.md states it.
  * Guards and actions are named here in `setup`; the machine body below only wires
  * states to events, so it reads like the table and the visualizer can draw it.
  */

@@ -19,7 +19,7 @@ const CONNECTIONS = 10;
  * The protocol adapters over real HTTP, against the built server as `pnpm start` runs
  * it. Ceiling: a bare node:http server answering 204, in its own process like Sidekey,
  * loaded by the same client in the same run. Also shown: the same verification through
- * tRPC (service.verify), the path DESIGN says the adapters must not take.
+ * tRPC (service.verify), the path the adapters bypass because of its cost.
  */
 export async function benchHttp(): Promise<void> {
   const target = await prepareDatabase();

@@ -18,7 +18,7 @@ export const twoFactorRouter = createRouter({
       ctx.sidekey.twoFactor.confirmEnrollment(ctx.auth.account.id, input, actorOf(ctx)),
     ),
 
-  /** Revokes every app password with it (the seed's rule). */
+  /** Revokes every app password with it: app passwords exist only under two-factor. */
   disable: sensitiveProcedure.mutation(({ ctx }) =>
     ctx.sidekey.twoFactor.disable(ctx.auth.account.id, actorOf(ctx)),
   ),

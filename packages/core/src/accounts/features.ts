@@ -20,7 +20,7 @@ export interface AccountOptions {
   resetTtlMs?: number;
 }
 
-/** The account side (issue 3) assembled: sign-in, two-factor, password changes, mail, activity. */
+/** The account side assembled: sign-in, two-factor, password changes, mail, activity. */
 export function accountFeatures(deps: Deps, sessions: SessionService, options: AccountOptions) {
   const mailer = createMailer(deps, options.mail);
   const notices = securityNotices(mailer);

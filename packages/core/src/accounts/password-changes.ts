@@ -34,7 +34,7 @@ export interface PasswordChangeParts {
 }
 
 /**
- * The seed's rule: a new primary password revokes every app password in the same
+ * The rule owners know from every large provider: a new primary password revokes every app password in the same
  * transaction as the new hash, and ends the web sessions that knew the old one.
  */
 export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {

@@ -4,7 +4,7 @@ import { randomString } from '../secrets/random.ts';
 /**
  * What an app password looks like:  skap-7hq2m-x9kfa-…-(checksum)
  *
- * - 26 random symbols from a 31-letter alphabet: 26·log2(31) ≈ 128.8 bits (DESIGN: ≥128).
+ * - 26 random symbols from a 31-letter alphabet: 26·log2(31) ≈ 128.8 bits (at least 128: beyond online guessing, NIST SP 800-63B §5.1.1.2).
  * - Lower-case letters and digits without look-alikes (no 0/o, 1/l/i), so it is typeable
  *   on a phone and readable aloud.
  * - The `skap` prefix lets secret scanners recognise a leaked one.

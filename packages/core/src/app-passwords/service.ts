@@ -15,7 +15,7 @@ import { keyedHash } from '../secrets/server-keys.ts';
 import { generateAppPassword } from './format.ts';
 import { applyCredentialEvent, type AppPasswordRow } from './transition.ts';
 
-/** The seed's limit: "You can have up to 25 active app-specific passwords." */
+/** At most 25 live app passwords per account, the limit owners know from the large providers. */
 export const MAX_ACTIVE_APP_PASSWORDS = 25;
 export const DEFAULT_SCOPES = [
   'mail',

@@ -158,7 +158,7 @@ export function twoFactorService(deps: Deps, mail: { mailer: Mailer; notices: Se
     return (await consumeRecoveryCode(db, account.id, trimmed, at)) ? 'recovery_code' : null;
   }
 
-  /** Turning two-factor off revokes every app password, in the same transaction (seed rule). */
+  /** Turning two-factor off revokes every app password, in the same transaction. */
   async function disable(accountId: string, meta: ActorMeta) {
     const { revoked, queued } = await db.transaction(async (tx) => {
       const [disabled] = await tx
@@ -232,7 +232,7 @@ export function twoFactorService(deps: Deps, mail: { mailer: Mailer; notices: Se
 
 export type TwoFactorService = ReturnType<typeof twoFactorService>;
 
-/** The seed's rule, checked inside generate's transaction on the locked account row. */
+/** No app password without two-factor: checked inside generate's transaction on the locked account row. */
 export function requireTwoFactor(account: AccountRow): void {
   if (!account.totpEnabledAt) {
     throw new SidekeyError(

@@ -20,7 +20,7 @@ const MAX_ENTRIES = 50_000;
 const TOMBSTONE_MS = 60_000;
 
 /**
- * Per-node cache of recent successful verifications (DESIGN: scale-out). A mail client
+ * Per-node cache of recent successful verifications (nodes are stateless; revocations reach every node by NOTIFY). A mail client
  * polling IMAP verifies every few seconds; repeating those from memory takes the
  * database off the hottest path. Correctness rests on invalidation, not on the TTL:
  * every revocation is announced through Postgres LISTEN/NOTIFY (and, inside this process,

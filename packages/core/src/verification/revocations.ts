@@ -13,7 +13,7 @@ export interface RevocationEvent {
   at: Date;
 }
 
-/** The lifecycle events that end a credential (DESIGN: the credential lifecycle). */
+/** The lifecycle events that end a credential (every path to `revoked` in the lifecycle machine). */
 const REVOKING_ACTIONS = ['REVOKE', 'EXPIRE'];
 const CATCH_UP_BATCH = 500;
 /** Ids already delivered, kept to recognise a late notice of an event a catch-up query already sent. */
