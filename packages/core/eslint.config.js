@@ -1,1 +1,4 @@
-export { default } from '@sidekey/eslint-config/base';
+import base from '@sidekey/eslint-config/base';
+import { importBoundaries } from '@sidekey/eslint-config/boundaries';
+
+export default [...base, ...importBoundaries('core', ['db', 'lifecycle'])];

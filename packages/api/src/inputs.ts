@@ -1,5 +1,4 @@
-import { appPasswordScopes } from '@sidekey/db';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '@sidekey/core';
+import { APP_PASSWORD_SCOPES, EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '@sidekey/core';
 import { z } from 'zod';
 
 /**
@@ -33,7 +32,7 @@ export const label = z
   .max(1024, 'A label can be at most 64 characters long.');
 
 export const scopes = z
-  .array(z.enum(appPasswordScopes, { error: 'Scopes are mail, contacts, calendars or files.' }), {
+  .array(z.enum(APP_PASSWORD_SCOPES, { error: 'Scopes are mail, contacts, calendars or files.' }), {
     error: 'Scopes must be a list, such as ["mail"].',
   })
-  .max(appPasswordScopes.length * 2, 'Too many scopes.');
+  .max(APP_PASSWORD_SCOPES.length * 2, 'Too many scopes.');

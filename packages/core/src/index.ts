@@ -11,6 +11,7 @@ export {
   parseAppPassword,
 } from './app-passwords/format.ts';
 export {
+  APP_PASSWORD_SCOPES,
   DEFAULT_SCOPES,
   MAX_ACTIVE_APP_PASSWORDS,
   revokeAllForAccount,

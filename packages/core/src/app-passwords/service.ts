@@ -24,6 +24,8 @@ export const DEFAULT_SCOPES = [
 ] as const satisfies readonly AppPasswordScope[];
 export const LOOKUP_HASH_PURPOSE = 'app-password';
 
+/** What an app password may reach; the column's CHECK constraint holds the same list. */
+export const APP_PASSWORD_SCOPES = appPasswordScopes;
 export type AppPasswordScope = (typeof appPasswordScopes)[number];
 
 export interface GenerateInput {
