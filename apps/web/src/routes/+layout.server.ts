@@ -1,5 +1,5 @@
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = ({ locals }) => ({
+export const load = (({ locals }) => ({
   email: locals.context.auth?.account.email ?? null,
-});
+})) satisfies LayoutServerLoad;

@@ -4,7 +4,7 @@ import { serverCaller } from '$lib/server/trpc';
 import type { PageServerLoad } from './$types';
 
 /** The lifecycle as the code runs it: read from the machine object on every request. */
-export const load: PageServerLoad = async (event) => {
+export const load = (async (event) => {
   const graph = credentialLifecycleGraph();
   const auth = event.locals.context.auth;
   const credentials = auth ? await serverCaller(event).appPasswords.list() : [];
@@ -15,4 +15,4 @@ export const load: PageServerLoad = async (event) => {
     isAdmin: auth?.account.role === 'admin',
     credentials: credentials.map(({ id, label, state }) => ({ id, label, state })),
   };
-};
+}) satisfies PageServerLoad;

@@ -2,7 +2,7 @@ import { failWith } from '$lib/server/problems';
 import { serverCaller } from '$lib/server/trpc';
 import type { Actions } from './$types';
 
-export const actions: Actions = {
+export const actions = {
   default: async (event) => {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '');
@@ -14,4 +14,4 @@ export const actions: Actions = {
     // The same answer whether or not the account exists (no account discovery).
     return { form: 'forgot', sent: true, email };
   },
-};
+} satisfies Actions;

@@ -3,7 +3,7 @@ import { failMissing, failWith } from '$lib/server/problems';
 import { serverCaller } from '$lib/server/trpc';
 import type { Actions } from './$types';
 
-export const actions: Actions = {
+export const actions = {
   default: async (event) => {
     const form = await event.request.formData();
     // The token arrives in the POST body (read from the link's fragment, or pasted): never in a URL.
@@ -19,4 +19,4 @@ export const actions: Actions = {
     }
     redirect(303, '/sign-in?notice=password-reset');
   },
-};
+} satisfies Actions;

@@ -11,12 +11,12 @@ const notices: Record<string, string> = {
   'password-changed': 'Your password was changed. Sign in with the new password.',
 };
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load = (({ locals, url }) => {
   if (locals.context.auth) redirect(303, '/account');
   return { notice: notices[url.searchParams.get('notice') ?? ''] ?? null };
-};
+}) satisfies PageServerLoad;
 
-export const actions: Actions = {
+export const actions = {
   default: async (event) => {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '');
@@ -34,4 +34,4 @@ export const actions: Actions = {
     }
     redirect(303, '/account');
   },
-};
+} satisfies Actions;

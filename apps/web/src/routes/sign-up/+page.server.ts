@@ -3,11 +3,11 @@ import { failWith } from '$lib/server/problems';
 import { serverCaller } from '$lib/server/trpc';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load = (({ locals }) => {
   if (locals.context.auth) redirect(303, '/account');
-};
+}) satisfies PageServerLoad;
 
-export const actions: Actions = {
+export const actions = {
   default: async (event) => {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '');
@@ -19,4 +19,4 @@ export const actions: Actions = {
     }
     redirect(303, '/account?welcome');
   },
-};
+} satisfies Actions;

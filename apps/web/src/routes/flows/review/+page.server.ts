@@ -14,7 +14,7 @@ const DEFAULT_DAYS = 30;
  * Review mode, for admins: credentials per state and transitions per edge and reason over
  * a period chosen in the query (?from=YYYY-MM-DD&to=YYYY-MM-DD, whole days in UTC).
  */
-export const load: PageServerLoad = async (event) => {
+export const load = (async (event) => {
   const { auth } = event.locals.context;
   if (!auth) redirect(303, '/sign-in');
   if (auth.account.role !== 'admin') error(403, 'Review mode is for administrators.');
@@ -49,7 +49,7 @@ export const load: PageServerLoad = async (event) => {
     disallowed: review.disallowed,
     period: { from: isoDay(from), to: isoDay(to ?? today) },
   };
-};
+}) satisfies PageServerLoad;
 
 /** A whole UTC day from `YYYY-MM-DD`; anything else is the reviewer's typo, answered with 400. */
 function parseDay(value: string | null, edge: 'start' | 'end'): Date | null {

@@ -8,7 +8,7 @@ import { serverCaller } from '$lib/server/trpc';
 import type { PageServerLoad } from './$types';
 
 /** One credential's path, from its audit trail, on the lifecycle drawing. Its owner only. */
-export const load: PageServerLoad = async (event) => {
+export const load = (async (event) => {
   if (!event.locals.context.auth) redirect(303, '/sign-in');
   const path = await serverCaller(event)
     .flows.credentialPath({ id: event.params.id })
@@ -44,4 +44,4 @@ export const load: PageServerLoad = async (event) => {
     emphasis,
     alarms: path.steps.filter((step) => !step.allowed).length,
   };
-};
+}) satisfies PageServerLoad;
