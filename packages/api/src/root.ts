@@ -1,7 +1,7 @@
 import { adminRouter } from './router/admin.ts';
 import { appPasswordsRouter } from './router/app-passwords.ts';
 import { authRouter } from './router/auth.ts';
-import { serviceRouter } from './router/service.ts';
+import { serviceRouter } from './router/relying-service.ts';
 import { accountRouter } from './router/account.ts';
 import { twoFactorRouter } from './router/two-factor.ts';
 import { flowsRouter } from './router/flows.ts';

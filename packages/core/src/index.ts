@@ -17,25 +17,25 @@ export {
   revokeAllForAccount,
   type AppPasswordScope,
   type AppPasswordSummary,
-} from './app-passwords/service.ts';
+} from './app-passwords/app-passwords.ts';
 export { REVOCATION_CHANNEL, type RevocationNotice } from './app-passwords/transition.ts';
 export {
   serviceNames,
   serviceScopes,
   isServiceName,
   type ServiceName,
-} from './verification/services.ts';
+} from './verification/protocols.ts';
 export type { VerifyInput, VerifyResult, VerifyRefusal } from './verification/verify.ts';
 export { normaliseEmail, EMAIL_MAX_LENGTH } from './accounts/email.ts';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/password-policy.ts';
 export { REAUTHENTICATION_WINDOW_MS, type ValidatedSession } from './accounts/sessions.ts';
-export { WRONG_CREDENTIALS_MESSAGE } from './accounts/service.ts';
+export { WRONG_CREDENTIALS_MESSAGE } from './accounts/authentication.ts';
 export {
   SERVICE_KEY_PREFIX,
   SERVICE_NAME_MAX_LENGTH,
   type AuthenticatedService,
   type ServiceKeySummary,
-} from './service-keys/service.ts';
+} from './service-keys/service-keys.ts';
 export {
   lifecycleReviewService,
   MAX_REVIEW_PERIOD_MS,

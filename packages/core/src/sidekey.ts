@@ -1,15 +1,15 @@
 import type { Database } from '@sidekey/db';
 import { accountFeatures, type AccountOptions } from './accounts/features.ts';
 import { sessionService } from './accounts/sessions.ts';
-import { appPasswordService, type GeneratePrecondition } from './app-passwords/service.ts';
+import { appPasswordService, type GeneratePrecondition } from './app-passwords/app-passwords.ts';
 import type { Deps } from './deps.ts';
 import { databaseReachable } from './health.ts';
 import { pruneExpired } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
-import { serviceKeyService } from './service-keys/service.ts';
-import { requireTwoFactor } from './two-factor/service.ts';
-import { verificationService, type VerificationOptions } from './verification/service.ts';
+import { serviceKeyService } from './service-keys/service-keys.ts';
+import { requireTwoFactor } from './two-factor/two-factor.ts';
+import { verificationService, type VerificationOptions } from './verification/verification.ts';
 
 export interface SidekeyOptions extends AccountOptions {
   database: Database;

@@ -1,11 +1,11 @@
-import type { appPasswordService, GenerateInput } from '../app-passwords/service.ts';
+import type { appPasswordService, GenerateInput } from '../app-passwords/app-passwords.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { createMailer, type MailOptions } from '../mail/mailer.ts';
 import { securityNotices } from '../mail/notices.ts';
-import { twoFactorService } from '../two-factor/service.ts';
+import { twoFactorService } from '../two-factor/two-factor.ts';
 import { activityService } from './activity.ts';
 import { passwordChangeService } from './password-changes.ts';
-import { accountService } from './service.ts';
+import { accountService } from './authentication.ts';
 import type { SessionService } from './sessions.ts';
 import { signInThrottles } from './sign-in-throttle.ts';
 

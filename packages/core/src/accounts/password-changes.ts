@@ -1,6 +1,6 @@
 import { accounts, passwordResetTokens } from '@sidekey/db';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { revokeAllForAccount } from '../app-passwords/service.ts';
+import { revokeAllForAccount } from '../app-passwords/app-passwords.ts';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { notFound, SidekeyError } from '../errors.ts';
@@ -12,7 +12,7 @@ import { hashSecret, verifySecret } from './password-hashing.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 import type { SignInThrottles } from './sign-in-throttle.ts';
-import { requireEmail } from './service.ts';
+import { requireEmail } from './authentication.ts';
 
 /** A reset link works once, for this long (OWASP Forgot Password cheat sheet: short-lived). */
 export const DEFAULT_RESET_TTL_MS = 30 * 60_000;

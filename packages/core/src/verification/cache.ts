@@ -1,4 +1,4 @@
-import type { AppPasswordScope } from '../app-passwords/service.ts';
+import type { AppPasswordScope } from '../app-passwords/app-passwords.ts';
 import type { RevocationFeed } from './revocations.ts';
 
 /** A success this node may repeat from memory: nothing secret, keyed by the lookup hash. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { AuthenticatedService } from '../service-keys/service.ts';
+import type { AuthenticatedService } from '../service-keys/service-keys.ts';
 import type { VerificationMetrics } from './metrics.ts';
-import { isServiceName } from './services.ts';
+import { isServiceName } from './protocols.ts';
 import type { VerifyInput, VerifyResult } from './verify.ts';
 
 export type ServiceVerifyResult = VerifyResult | { ok: false; reason: 'service_unauthorized' };

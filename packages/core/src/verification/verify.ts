@@ -1,14 +1,14 @@
 import { accounts, appPasswords, throttles } from '@sidekey/db';
 import { eq, inArray, max, sql } from 'drizzle-orm';
 import { parseAppPassword } from '../app-passwords/format.ts';
-import { LOOKUP_HASH_PURPOSE } from '../app-passwords/service.ts';
+import { LOOKUP_HASH_PURPOSE } from '../app-passwords/app-passwords.ts';
 import { applyCredentialEvent, type AppPasswordRow } from '../app-passwords/transition.ts';
 import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
 import { constantTimeEqual, keyedHash } from '../secrets/server-keys.ts';
 import type { VerificationCache } from './cache.ts';
-import { isServiceName, serviceScopes, type ServiceName } from './services.ts';
+import { isServiceName, serviceScopes, type ServiceName } from './protocols.ts';
 import type { VerificationThrottles } from './throttle.ts';
 
 export interface VerifyInput {

@@ -1,6 +1,6 @@
 import { accounts, recoveryCodes, type DbOrTx } from '@sidekey/db';
 import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import { revokeAllForAccount } from '../app-passwords/service.ts';
+import { revokeAllForAccount } from '../app-passwords/app-passwords.ts';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { notFound, SidekeyError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { onLocalRevocation } from '../app-passwords/transition.ts';
 import type { Deps } from '../deps.ts';
-import type { serviceKeyService } from '../service-keys/service.ts';
+import type { serviceKeyService } from '../service-keys/service-keys.ts';
 import { DEFAULT_VERIFY_CACHE_MS, verificationCache } from './cache.ts';
 import { createVerificationMetrics } from './metrics.ts';
 import { serviceVerification } from './relying.ts';

@@ -2,7 +2,7 @@ import { appPasswords, auditEvents } from '@sidekey/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSidekey, signUpOwner, type TestSidekey } from '../testing.ts';
 import { parseAppPassword } from './format.ts';
-import { MAX_ACTIVE_APP_PASSWORDS } from './service.ts';
+import { MAX_ACTIVE_APP_PASSWORDS } from './app-passwords.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { accounts, auditEvents, recoveryCodes, sessions } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSidekey, signUpOwner, totpCodeSource, type TestSidekey } from '../testing.ts';
-import { WRONG_CREDENTIALS_MESSAGE } from './service.ts';
+import { WRONG_CREDENTIALS_MESSAGE } from './authentication.ts';
 import { REAUTHENTICATION_WINDOW_MS } from './sessions.ts';
 
 let t: TestSidekey;

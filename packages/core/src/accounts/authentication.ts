@@ -5,7 +5,7 @@ import type { ActorMeta, Deps } from '../deps.ts';
 import { SidekeyError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { SecurityNotices } from '../mail/notices.ts';
-import { invalidCode, type TwoFactorService } from '../two-factor/service.ts';
+import { invalidCode, type TwoFactorService } from '../two-factor/two-factor.ts';
 import { normaliseEmail } from './email.ts';
 import { burnEquivalentTime, hashSecret, verifySecret } from './password-hashing.ts';
 import { assertAcceptablePassword } from './password-policy.ts';

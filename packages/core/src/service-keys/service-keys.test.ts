@@ -1,7 +1,7 @@
 import { serviceKeys } from '@sidekey/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSidekey, type TestSidekey } from '../testing.ts';
-import { SERVICE_KEY_PREFIX } from './service.ts';
+import { SERVICE_KEY_PREFIX } from './service-keys.ts';
 
 let t: TestSidekey;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import type { AppPasswordScope } from '../app-passwords/service.ts';
+import type { AppPasswordScope } from '../app-passwords/app-passwords.ts';
 
 /** The protocols a relying service may verify for, and the scope each one needs. */
 export const serviceScopes = {
