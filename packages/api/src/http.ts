@@ -1,5 +1,6 @@
 import { SidekeyError, type Sidekey, type ValidatedSession } from '@sidekey/core';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { bearerToken } from './bearer.ts';
 import type { RequestContext } from './context.ts';
 import { appRouter } from './root.ts';
 import {
@@ -30,13 +31,10 @@ export async function handleTrpcRequest(
     options.auth !== undefined
       ? options.auth
       : await resolveSession(options.sidekey, readSessionToken(request.headers.get('cookie')));
-  const authorization = request.headers.get('authorization');
   const context: RequestContext = {
     sidekey: options.sidekey,
     auth,
-    serviceKey: authorization?.startsWith('Bearer ')
-      ? authorization.slice('Bearer '.length).trim()
-      : null,
+    serviceKey: bearerToken(request.headers.get('authorization')),
     address: options.address,
     userAgent: request.headers.get('user-agent'),
     cookies: {

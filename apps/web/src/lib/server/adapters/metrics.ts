@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from '@sidekey/api';
 import { readConfig, type Sidekey } from '@sidekey/core';
 import type { PlainRequest, PlainResponse } from './plain-http.ts';
 
@@ -29,7 +30,8 @@ export async function metrics(sidekey: Sidekey, request: PlainRequest): Promise<
 
 /** Compares digests, so neither the token's length nor its prefix leaks through timing. */
 function bearerMatches(authorization: string | undefined, expected: string): boolean {
-  if (!authorization?.startsWith('Bearer ')) return false;
+  const presented = bearerToken(authorization);
+  if (presented === null) return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(authorization.slice('Bearer '.length).trim()), digest(expected));
+  return timingSafeEqual(digest(presented), digest(expected));
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { bearerToken } from '@sidekey/api';
 import { isServiceName, serviceNames, type Sidekey, type VerifyInput } from '@sidekey/core';
 import { json, type PlainRequest, type PlainResponse } from './plain-http.ts';
 
@@ -22,7 +23,10 @@ export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promi
   const parsed = parseInput(text);
   if (typeof parsed === 'string') return badRequest(parsed);
 
-  const result = await sidekey.verifyForService(bearer(request.header('authorization')), parsed);
+  const result = await sidekey.verifyForService(
+    bearerToken(request.header('authorization')),
+    parsed,
+  );
   if (result.ok) return json(200, result);
   if (result.reason === 'throttled' && 'retryAfterSeconds' in result) {
     const retryAfter = String(result.retryAfterSeconds);
@@ -33,12 +37,6 @@ export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promi
 
 function badRequest(message: string, status = 400): PlainResponse {
   return json(status, { ok: false, reason: 'bad_request', message });
-}
-
-export function bearer(authorization: string | undefined): string | null {
-  if (!authorization || authorization.length > 256) return null;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-  return match ? match[1]! : null;
 }
 
 /** The input, or a message saying what is wrong with it (never echoing a secret). */
