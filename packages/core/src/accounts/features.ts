@@ -25,7 +25,7 @@ export function accountFeatures(deps: Deps, sessions: SessionService, options: A
   const mailer = createMailer(deps, options.mail);
   const notices = securityNotices(mailer);
   const throttles = signInThrottles(deps);
-  const twoFactor = twoFactorService(deps, { mailer, notices });
+  const twoFactor = twoFactorService(deps, { mailer, notices, throttles });
   const accounts = accountService(deps, { sessions, twoFactor, throttles, mailer, notices });
   const passwords = passwordChangeService(deps, {
     sessions,
