@@ -40,6 +40,11 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
   const { db, now } = deps;
   const { sessions: sessionsService, twoFactor, throttles } = parts;
 
+  /**
+   * Creates an account and signs it in at once, answering `email_taken` for a known
+   * email: for the operator's tools and tests only. The public sign-up is
+   * `requestSignUp` (sign-up.ts), which reveals nothing.
+   */
   async function signUp(input: Credentials, meta: ActorMeta) {
     const email = requireEmail(input.email);
     assertAcceptablePassword(input.password, { email });
@@ -74,10 +79,7 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
     meta: ActorMeta,
   ): Promise<SignInResult> {
     const email = normaliseEmail(input.email);
-    const attempt = await throttles.reserveSignIn(
-      email ?? input.email.slice(0, 320),
-      meta.address,
-    );
+    const attempt = await throttles.reserveSignIn(email ?? input.email.slice(0, 320), meta.address);
     const checked = await releasedIfBusy(attempt, async () => {
       const [account] = email
         ? await db.select().from(accounts).where(eq(accounts.email, email))
