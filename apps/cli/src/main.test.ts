@@ -48,7 +48,7 @@ describe('sidekey prune', () => {
     const result = run('prune');
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\)\.$/m,
+      /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\), \d+ audit event\(s\) past retention\.$/m,
     );
   });
 });

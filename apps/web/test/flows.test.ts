@@ -8,7 +8,7 @@ import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts'
 import { accounts, appPasswords, auditEvents } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import { seededStore, type SeededStore } from './seeded.ts';
-import { startSidekey, type RunningSidekey } from './start.ts';
+import { mailedToken, startSidekey, type RunningSidekey } from './start.ts';
 
 // What a reviewer does on /flows, in Debian's Chromium against the built app. The states
 // and events looked for are read from the machine object, never listed here.
@@ -45,6 +45,8 @@ async function signUpWithTwoFactor(app: RunningSidekey) {
   const cookie = { value: null as string | null };
   const email = `flows-browser-${++ownerCounter}-${Date.now()}@example.org`;
   await trpc(app, cookie, 'auth.signUp', { email, password: 'a long enough password' });
+  const token = await mailedToken(app, email, '/sign-up/confirm');
+  await trpc(app, cookie, 'auth.confirmSignUp', { token });
   const { secret } = await trpc<{ secret: string }>(app, cookie, 'twoFactor.beginEnrollment');
   // RFC 6238 with the authenticator defaults: 30 s steps, 6 digits.
   const code = generateTOTP(decodeBase32IgnorePadding(secret), 30, 6);

@@ -80,7 +80,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     const { context, page, problems, urls } = await openContext(browser, app.url);
     await page.goto(new URL('/sign-up', app.url).href);
     await screenshot(page, 'sign-up');
-    const owner = await signUp(page, app.url);
+    const owner = await signUp(page, app);
 
     // Generate waits for two-factor, and says so.
     await expect
@@ -234,7 +234,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
 
   it('generates an app password with the keyboard alone', async () => {
     const { context, page, problems } = await openContext(browser, app.url);
-    await signUp(page, app.url);
+    await signUp(page, app);
     const { recoveryCodes: original } = await turnOnTwoFactor(page);
     await page.reload();
 
@@ -301,7 +301,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
 
   it('works with JavaScript off: sign up, two-factor, generate, verify, remove, revoke all', async () => {
     const { context, page } = await openContext(browser, app.url, { javaScriptEnabled: false });
-    const owner = await signUp(page, app.url, newOwner());
+    const owner = await signUp(page, app, newOwner());
     const { recoveryCodes } = await turnOnTwoFactor(page);
     expect(recoveryCodes).toHaveLength(10);
 
@@ -354,7 +354,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
 describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('re-authentication', () => {
   it('asks for the password and a code again when the last confirmation is old', async () => {
     const { context, page, problems } = await openContext(browser, app.url);
-    const owner = await signUp(page, app.url);
+    const owner = await signUp(page, app);
     const { recoveryCodes } = await turnOnTwoFactor(page);
     const { database } = await store.open();
     const [account] = await database.db

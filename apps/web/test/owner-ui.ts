@@ -4,6 +4,7 @@ import { generateTOTP } from '@oslojs/otp';
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from './browser.ts';
+import { mailedToken, type RunningSidekey } from './start.ts';
 
 /** Helpers that drive the owner UI as a person would: by labels, roles and visible text. */
 
@@ -60,11 +61,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(viewport);
 }
 
-export async function signUp(page: Page, base: string, owner = newOwner()) {
-  await page.goto(new URL('/sign-up', base).href);
+export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()) {
+  await page.goto(new URL('/sign-up', app.url).href);
   await page.getByLabel('Email address').fill(owner.email);
   await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByRole('button', { name: 'Create account' }).click();
+  // The same page whether or not the email has an account; the link is in the mail.
+  await expect.poll(() => page.getByRole('heading', { name: 'Check your email' }).count()).toBe(1);
+  const token = await mailedToken(app, owner.email, '/sign-up/confirm');
+  await page.goto(`${new URL('/sign-up/confirm', app.url).href}#token=${token}`);
+  await page.getByRole('button', { name: 'Create my account' }).click();
   await page.waitForURL(/\/account/, { timeout: 10_000 }).catch(async (error: unknown) => {
     throw new Error(`sign-up did not reach /account: ${await page.locator('main').innerText()}`, {
       cause: error,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSidekey, type RunningSidekey } from './start.ts';
+import { mailedToken, startSidekey, type RunningSidekey } from './start.ts';
 
 // What the README promises a newcomer: `pnpm start` prints a URL serving the app and /api/trpc.
 let app: RunningSidekey;
@@ -15,7 +15,7 @@ describe('the started server', () => {
     expect(await response.text()).toContain('Sidekey');
   });
 
-  it('serves /api/trpc: sign up, then the session cookie opens the session', async () => {
+  it('serves /api/trpc: sign up, open the mailed link, then the session cookie opens the session', async () => {
     const signUp = await fetch(new URL('/api/trpc/auth.signUp', app.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -24,7 +24,15 @@ describe('the started server', () => {
       }),
     });
     expect(signUp.status).toBe(200);
-    const cookie = signUp.headers.get('set-cookie')!;
+    expect(signUp.headers.get('set-cookie')).toBeNull();
+    const token = await mailedToken(app, 'newcomer@example.org', '/sign-up/confirm');
+    const confirmed = await fetch(new URL('/api/trpc/auth.confirmSignUp', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { token } }),
+    });
+    expect(confirmed.status).toBe(200);
+    const cookie = confirmed.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^sidekey_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax/);
     expect(cookie).not.toContain('Secure'); // plain http here: a Secure cookie would never come back
 

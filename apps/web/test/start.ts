@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb, outbox } from '@sidekey/db';
+import { desc, eq } from 'drizzle-orm';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -10,7 +12,41 @@ export interface RunningSidekey {
   url: string;
   process: ChildProcess;
   output: () => string;
+  /** The Postgres database it runs on, if any (else its own embedded one). */
+  databaseUrl: string | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * The token of the newest link to `path` (say `/sign-up/confirm`) mailed to `email`, read
+ * where an operator would without SMTP: the outbox on Postgres, or the log line that the
+ * embedded default writes for it.
+ */
+export async function mailedToken(app: RunningSidekey, email: string, path: string) {
+  const pattern = new RegExp(`${path.replace(/\//g, '\\/')}#token=([^"\\s]+)`, 'g');
+  for (let tries = 0; tries < 100; tries++) {
+    let text = '';
+    if (app.databaseUrl) {
+      const database = await createDb({ url: app.databaseUrl, migrate: false, maxConnections: 1 });
+      try {
+        const mails = await database.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.recipient, email))
+          .orderBy(desc(outbox.id));
+        text = mails.map((mail) => mail.body).join('\n');
+      } finally {
+        await database.close();
+      }
+      const first = [...text.matchAll(pattern)][0];
+      if (first) return first[1]!;
+    } else {
+      const last = [...app.output().matchAll(pattern)].at(-1);
+      if (last) return last[1]!;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${path} link was mailed to ${email}`);
 }
 
 /**
@@ -27,7 +63,8 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
       PORT: '0',
       HOST: '127.0.0.1',
       SIDEKEY_DATA_DIR: dataDir,
-      SIDEKEY_LOG_LEVEL: 'warn',
+      // info: the embedded default logs the links it mails (see mailedToken).
+      SIDEKEY_LOG_LEVEL: 'info',
       ...(process.env.DATABASE_URL
         ? { SIDEKEY_SECRET: 'web-test-secret-long-enough-0123456789abc' }
         : {}),
@@ -53,6 +90,7 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
     url,
     process: child,
     output: () => output,
+    databaseUrl: env.DATABASE_URL ?? process.env.DATABASE_URL,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

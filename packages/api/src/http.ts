@@ -12,6 +12,15 @@ import {
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
+/**
+ * The most calls one HTTP request may batch; a larger batch is refused with 400 before
+ * any call runs. Each call in a batch still reserves its own attempt on the throttles,
+ * so a batch buys no more guesses than as many separate requests; the cap keeps one
+ * request from queueing a node's whole hashing capacity. Clients batch at most this many
+ * (`maxItems` of httpBatchLink).
+ */
+export const MAX_BATCH_SIZE = 10;
+
 export interface TrpcRequestOptions {
   sidekey: Sidekey;
   /** Client address as the transport sees it (after trusted proxies). */
@@ -47,10 +56,12 @@ export async function handleTrpcRequest(
     endpoint: TRPC_ENDPOINT,
     req: request,
     router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
     createContext: () => context,
     responseMeta: ({ errors }) => {
       const headers = new Headers({ 'cache-control': 'no-store' });
-      // Throttled callers are told when to come back (RFC 9110 §10.2.3), never held waiting.
+      // Throttled (429) and busy (503) callers are told when to come back (RFC 9110 §10.2.3),
+      // never held waiting.
       const retryAfter = errors
         .map((error) =>
           error.cause instanceof SidekeyError ? error.cause.retryAfterSeconds : undefined,

@@ -1,7 +1,7 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export type { RequestContext, SessionCookieJar } from './context.ts';
 export { bearerToken } from './bearer.ts';
-export { handleTrpcRequest, TRPC_ENDPOINT } from './http.ts';
+export { handleTrpcRequest, MAX_BATCH_SIZE, TRPC_ENDPOINT } from './http.ts';
 export {
   SESSION_COOKIE,
   readSessionToken,

@@ -68,6 +68,8 @@ export function createSidekeyClient(options: SidekeyClientOptions) {
         false: httpBatchLink({
           url: endpoint,
           transformer: superjson,
+          // The server refuses batches of more than 10 calls (MAX_BATCH_SIZE in @sidekey/api).
+          maxItems: 10,
           fetch: baseFetch,
           headers: () => authorization,
         }),

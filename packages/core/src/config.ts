@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDb } from '@sidekey/db';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { serverKeys } from './secrets/server-keys.ts';
 import { createSidekey, type Sidekey } from './sidekey.ts';
@@ -20,6 +21,8 @@ export interface SidekeyConfig {
   mailFrom: string | undefined;
   /** How long a password-reset link works, in ms (SIDEKEY_RESET_TTL, minutes). */
   resetTtlMs: number;
+  /** Audit events are kept this many days (SIDEKEY_AUDIT_RETENTION_DAYS), then pruned. */
+  auditRetentionDays: number;
   logLevel: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
@@ -44,6 +47,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.SMTP_FROM || undefined,
     resetTtlMs: readResetTtl(env.SIDEKEY_RESET_TTL),
+    auditRetentionDays: readAuditRetention(env.SIDEKEY_AUDIT_RETENTION_DAYS),
     logLevel: env.SIDEKEY_LOG_LEVEL || 'info',
     metricsToken: env.SIDEKEY_METRICS_TOKEN || undefined,
   };
@@ -87,6 +91,7 @@ export async function openSidekey(config: SidekeyConfig = readConfig()): Promise
     mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
     origin: config.origin,
     resetTtlMs: config.resetTtlMs,
+    auditRetentionDays: config.auditRetentionDays,
   });
 }
 
@@ -99,4 +104,15 @@ function readResetTtl(raw: string | undefined): number {
       `SIDEKEY_RESET_TTL must be a whole number of minutes from 1 to 1440, not “${raw}”.`,
     );
   return minutes * 60_000;
+}
+
+/** SIDEKEY_AUDIT_RETENTION_DAYS (default 400): how long the audit log keeps an event. */
+function readAuditRetention(raw: string | undefined): number {
+  if (!raw) return DEFAULT_AUDIT_RETENTION_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 36_500)
+    throw new Error(
+      `SIDEKEY_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500, not “${raw}”.`,
+    );
+  return days;
 }

@@ -10,7 +10,9 @@ export type SidekeyErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  /** The node is at its limit of expensive work (password hashing); with `retryAfterSeconds`. */
+  | 'SERVICE_UNAVAILABLE';
 
 export class SidekeyError extends Error {
   override readonly name = 'SidekeyError';
@@ -18,7 +20,7 @@ export class SidekeyError extends Error {
     readonly code: SidekeyErrorCode,
     message: string,
     readonly reason?: string,
-    /** With TOO_MANY_REQUESTS: when the caller may try again (sent as Retry-After). */
+    /** With TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE: when the caller may try again (sent as Retry-After). */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);

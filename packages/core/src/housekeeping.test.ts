@@ -1,4 +1,5 @@
-import { passwordResetTokens, sessions, throttles } from '@sidekey/db';
+import { auditEvents, passwordResetTokens, sessions, throttles } from '@sidekey/db';
+import { eq, lt } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THROTTLE_RETENTION_MS } from './housekeeping.ts';
 import { createTestSidekey, signUpOwner, type TestSidekey } from './testing.ts';
@@ -52,7 +53,12 @@ describe('pruneExpired', () => {
       { key: 'recent', failures: 3, lastFailureAt: new Date(at.getTime() - DAY) },
     ]);
 
-    expect(await t.sidekey.prune()).toEqual({ sessions: 2, resetTokens: 2, throttles: 1 });
+    expect(await t.sidekey.prune()).toEqual({
+      sessions: 2,
+      resetTokens: 2,
+      throttles: 1,
+      auditEvents: 0,
+    });
 
     // The owner's own live session, the live reset token and the throttles that still count remain.
     expect(await t.sidekey.sessions.validate(owner.sessionToken)).not.toBeNull();
@@ -61,6 +67,51 @@ describe('pruneExpired', () => {
       'idle-but-still-blocked',
       'recent',
     ]);
-    expect(await t.sidekey.prune()).toEqual({ sessions: 0, resetTokens: 0, throttles: 0 });
+    expect(await t.sidekey.prune()).toEqual({
+      sessions: 0,
+      resetTokens: 0,
+      throttles: 0,
+      auditEvents: 0,
+    });
+  });
+});
+
+describe('audit retention', () => {
+  it('prunes events past the retention, keeps those of live credentials, and audits the prune', async () => {
+    const { db } = t.database;
+    const owner = await signUpOwner(t.sidekey);
+    const meta = { actor: 'owner' as const };
+    const live = await t.sidekey.appPasswords.generate(owner.accountId, { label: 'Live' }, meta);
+    const gone = await t.sidekey.appPasswords.generate(owner.accountId, { label: 'Gone' }, meta);
+    await t.sidekey.appPasswords.revoke(owner.accountId, gone.id, meta);
+    const old = new Date(t.clock.now.getTime() - 401 * DAY);
+    await db.insert(auditEvents).values([
+      { at: old, actor: 'anonymous', action: 'sign_in_failed', accountId: owner.accountId },
+      { at: old, actor: 'owner', action: 'GENERATE', credentialId: live.id },
+      { at: old, actor: 'owner', action: 'GENERATE', credentialId: gone.id },
+    ]);
+    const before = await db.$count(auditEvents);
+    const report = await t.sidekey.prune();
+    expect(report.auditEvents).toBe(2);
+    expect(await db.$count(auditEvents)).toBe(before - 2 + 1);
+    const kept = await db
+      .select()
+      .from(auditEvents)
+      .where(lt(auditEvents.at, new Date(t.clock.now.getTime() - 400 * DAY)));
+    expect(kept.map((e) => e.credentialId)).toEqual([live.id]);
+    const [pruned] = await db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'audit_pruned'));
+    expect(pruned?.details).toMatchObject({ removed: 2, retentionDays: 400 });
+    // Outside that one path the log stays append-only.
+    const refused = await db
+      .delete(auditEvents)
+      .where(eq(auditEvents.action, 'audit_pruned'))
+      .then(
+        () => null,
+        (error: Error) => error,
+      );
+    expect(String(refused?.cause ?? refused)).toMatch(/append-only/);
   });
 });

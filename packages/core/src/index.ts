@@ -51,7 +51,18 @@ export {
   type ThrottleState,
   type FailureOutcome,
 } from './throttle/throttle.ts';
-export { ACCOUNT_SIGN_IN_POLICY, ADDRESS_SIGN_IN_POLICY } from './accounts/sign-in-throttle.ts';
+export {
+  ACCOUNT_SIGN_IN_POLICY,
+  ADDRESS_REQUEST_POLICY,
+  ADDRESS_SIGN_IN_POLICY,
+  ENROLMENT_POLICY,
+} from './accounts/sign-in-throttle.ts';
+export {
+  configureHashing,
+  HASHING_CONCURRENCY,
+  HASHING_QUEUE_LIMIT,
+  hashingStats,
+} from './accounts/password-hashing.ts';
 export { DEFAULT_RESET_TTL_MS } from './accounts/password-changes.ts';
 export { ACTIVITY_MAX_LIMIT } from './accounts/activity.ts';
 export { TOTP_DIGITS, TOTP_PERIOD_SECONDS } from './two-factor/totp.ts';

@@ -17,6 +17,8 @@ export interface SidekeyOptions extends AccountOptions {
   logger?: Logger;
   now?: () => Date;
   verification?: VerificationOptions;
+  /** SIDEKEY_AUDIT_RETENTION_DAYS: audit events older than this are pruned (default 400). */
+  auditRetentionDays?: number;
 }
 
 /** All of Sidekey's domain services over one database: what the API and CLI are thin over. */
@@ -51,8 +53,8 @@ export function createSidekey(options: SidekeyOptions) {
     /** Revocations as they commit (LISTEN/NOTIFY) and from the audit log: what service.events streams. */
     revocations: verification.revocations,
     serviceKeys,
-    /** Deletes expired sessions, spent reset tokens and long-idle throttles. */
-    prune: () => pruneExpired(deps),
+    /** Deletes expired sessions, spent reset tokens, long-idle throttles and aged audit events. */
+    prune: () => pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays }),
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
     close: async () => {

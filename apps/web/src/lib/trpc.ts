@@ -7,5 +7,6 @@ import superjson from 'superjson';
  * over /api/trpc with the session cookie (same origin only, see hooks.server.ts).
  */
 export const trpc = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })],
+  // The server refuses batches of more than 10 calls (MAX_BATCH_SIZE in @sidekey/api).
+  links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: 10 })],
 });

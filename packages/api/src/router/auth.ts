@@ -3,11 +3,30 @@ import { email, password, twoFactorCode } from '../inputs.ts';
 import { actorOf, createRouter, protectedProcedure, publicProcedure } from '../trpc.ts';
 
 export const authRouter = createRouter({
-  signUp: publicProcedure.input(z.object({ email, password })).mutation(async ({ ctx, input }) => {
-    const result = await ctx.sidekey.accounts.signUp(input, actorOf(ctx));
-    ctx.cookies.setSession(result.sessionToken, result.expiresAt);
-    return { accountId: result.accountId };
-  }),
+  /**
+   * The same answer whether or not the email has an account: the mailbox gets a link
+   * that creates the account, or a note that it already has one.
+   */
+  signUp: publicProcedure
+    .input(z.object({ email, password }))
+    .mutation(({ ctx, input }) =>
+      ctx.sidekey.accounts.requestSignUp(input, actorOf(ctx, 'anonymous')),
+    ),
+
+  /** The link from the sign-up mail: creates the account and signs it in. */
+  confirmSignUp: publicProcedure
+    .input(
+      z.object({
+        token: z
+          .string({ error: 'This sign-up link is incomplete. Open the link from the email again.' })
+          .max(2048, 'This sign-up link is not valid.'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.sidekey.accounts.confirmSignUp(input, actorOf(ctx));
+      ctx.cookies.setSession(result.sessionToken, result.expiresAt);
+      return { accountId: result.accountId };
+    }),
 
   /** With two-factor on and no code: says a code is needed and opens no session. */
   signIn: publicProcedure

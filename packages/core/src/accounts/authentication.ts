@@ -10,6 +10,8 @@ import { normaliseEmail } from './email.ts';
 import { burnEquivalentTime, hashSecret, verifySecret } from './password-hashing.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
+import type { Attempt } from '../throttle/throttle.ts';
+import { countUnknownAccountFailure, releasedIfBusy } from '../throttle/attempts.ts';
 import { ACCOUNT_SIGN_IN_POLICY, type SignInThrottles } from './sign-in-throttle.ts';
 
 /** Unknown account and wrong password read the same, so sign-in reveals no accounts. */
@@ -35,9 +37,14 @@ export interface AccountServiceParts {
 type AccountRow = typeof accounts.$inferSelect;
 
 export function accountService(deps: Deps, parts: AccountServiceParts) {
-  const { db } = deps;
+  const { db, now } = deps;
   const { sessions: sessionsService, twoFactor, throttles } = parts;
 
+  /**
+   * Creates an account and signs it in at once, answering `email_taken` for a known
+   * email: for the operator's tools and tests only. The public sign-up is
+   * `requestSignUp` (sign-up.ts), which reveals nothing.
+   */
   async function signUp(input: Credentials, meta: ActorMeta) {
     const email = requireEmail(input.email);
     assertAcceptablePassword(input.password, { email });
@@ -62,45 +69,46 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
   }
 
   /**
-   * Password, then (with two-factor on) a TOTP or recovery code. Throttled per account
-   * and per address before any hashing; an unknown email costs the same argon2 time
-   * and gets the same answer as a wrong password.
+   * Password, then (with two-factor on) a TOTP or recovery code. One attempt is reserved
+   * per account and per address before anything is hashed, so concurrent or batched
+   * guesses are checked at most as often as the throttle allows; an unknown email costs
+   * the same argon2 time and gets the same answer as a wrong password.
    */
   async function signIn(
     input: Credentials & { code?: string },
     meta: ActorMeta,
   ): Promise<SignInResult> {
     const email = normaliseEmail(input.email);
-    const accountKey = throttles.accountKey(email ?? input.email.slice(0, 320));
-    const addressKey = throttles.addressKey(meta.address);
-    await throttles.account.assertAllowed([accountKey], 'password sign-in');
-    if (addressKey) await throttles.address.assertAllowed([addressKey]);
+    const attempt = await throttles.reserveSignIn(email ?? input.email.slice(0, 320), meta.address);
+    const checked = await releasedIfBusy(attempt, async () => {
+      const [account] = email
+        ? await db.select().from(accounts).where(eq(accounts.email, email))
+        : [];
+      const passwordOk = account
+        ? await verifySecret(account.passwordHash, input.password)
+        : await burnEquivalentTime(input.password);
+      if (!account || !passwordOk) return { account, failed: 'password' as const };
+      if (!account.totpEnabledAt) return { account, method: 'password' as const };
+      const code = input.code?.trim();
+      if (!code) return { account, method: null };
+      const factor = await twoFactor.verifySecondFactor(account, code);
+      // Guessing codes is guessing too: it counts towards the same throttle.
+      return factor ? { account, method: factor } : { account, failed: 'code' as const, code };
+    });
 
-    const [account] = email
-      ? await db.select().from(accounts).where(eq(accounts.email, email))
-      : [];
-    const passwordOk = account
-      ? await verifySecret(account.passwordHash, input.password)
-      : await burnEquivalentTime(input.password);
-    if (!account || !passwordOk) {
-      await countFailure(account, accountKey, addressKey, input.password, meta, 'password');
+    if ('failed' in checked && checked.failed) {
+      const secret = 'code' in checked ? `code:${checked.code}` : input.password;
+      await countFailure(attempt, checked.account, secret, meta, checked.failed);
+      if (checked.failed === 'code') throw invalidCode();
       throw new SidekeyError('UNAUTHORIZED', WRONG_CREDENTIALS_MESSAGE, 'wrong_credentials');
     }
-
-    let method: 'password' | 'totp' | 'recovery_code' = 'password';
-    if (account.totpEnabledAt) {
-      const code = input.code?.trim();
-      if (!code) return { status: 'two_factor_required' };
-      const factor = await twoFactor.verifySecondFactor(account, code);
-      if (!factor) {
-        // Guessing codes is guessing too: it counts towards the same throttle.
-        await countFailure(account, accountKey, addressKey, `code:${code}`, meta, 'code');
-        throw invalidCode();
-      }
-      method = factor;
+    const { account, method } = checked;
+    if (method === null) {
+      // The right password alone is no verdict yet: the code decides.
+      await attempt.release();
+      return { status: 'two_factor_required' };
     }
-
-    await throttles.account.recordSuccess(accountKey);
+    await attempt.succeeded();
     return db.transaction(async (tx) => {
       await recordAudit(tx, {
         ...meta,
@@ -120,29 +128,29 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
   }
 
   async function countFailure(
+    attempt: Attempt,
     account: AccountRow | undefined,
-    accountKey: string,
-    addressKey: string | null,
     secret: string,
     meta: ActorMeta,
     failed: 'password' | 'code',
   ) {
-    const outcome = await throttles.account.recordFailure(accountKey, { secret });
-    // Per address the account is part of the fingerprint: one password sprayed across
-    // many accounts counts once per account, not once in all.
-    if (addressKey)
-      await throttles.address.recordFailure(addressKey, { secret: `${accountKey}\0${secret}` });
-    // An unknown email is audited too (without naming it): the same database work on both
-    // paths keeps their timing alike, and guessing at unknown accounts is worth seeing.
+    const [outcome] = await attempt.failed(secret);
+    if (!account) {
+      // Guesses at unknown emails are counted, not logged one by one: an audit row each
+      // would let anyone grow the append-only log without end. One counter row per hour
+      // (pruned with the throttles) — one write, as the known-account path makes.
+      await countUnknownAccountFailure(db, now());
+      return;
+    }
     await recordAudit(db, {
       ...meta,
       actor: 'anonymous',
-      accountId: account?.id ?? null,
+      accountId: account.id,
       action: 'sign_in_failed',
       reason: failed === 'password' ? 'wrong_password' : 'wrong_code',
-      details: { consecutiveFailures: outcome.failures },
+      details: { consecutiveFailures: outcome!.failures },
     });
-    if (account && outcome.lockedNow) {
+    if (outcome!.lockedNow) {
       const minutes = Math.round((ACCOUNT_SIGN_IN_POLICY.lockMs ?? 0) / 60_000);
       const queued = await db.transaction(async (tx) => {
         await recordAudit(tx, {
@@ -150,7 +158,7 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
           actor: 'system',
           accountId: account.id,
           action: 'account_locked',
-          details: { consecutiveFailures: outcome.failures, minutes },
+          details: { consecutiveFailures: outcome!.failures, minutes },
         });
         return parts.notices.accountLocked(tx, account.id, minutes);
       });
@@ -167,34 +175,40 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
     meta: ActorMeta,
   ) {
     const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
-    const accountKey = throttles.accountKey(account?.email ?? accountId);
-    await throttles.account.assertAllowed([accountKey], 'password sign-in');
-    if (!account || !(await verifySecret(account.passwordHash, input.password))) {
-      await throttles.account.recordFailure(accountKey, { secret: input.password });
+    const attempt = await throttles.reserveSignIn(account?.email ?? accountId, meta.address);
+    const verdict = await releasedIfBusy(attempt, async () => {
+      if (!account || !(await verifySecret(account.passwordHash, input.password))) {
+        return 'wrong_password' as const;
+      }
+      if (!account.totpEnabledAt) return 'ok' as const;
+      const code = input.code?.trim();
+      if (!code) return 'code_missing' as const;
+      return (await twoFactor.verifySecondFactor(account, code)) ? ('ok' as const) : code;
+    });
+    if (verdict === 'wrong_password') {
+      await attempt.failed(input.password);
       await recordAudit(db, { ...meta, accountId, action: 'reauthenticate_failed' });
       throw new SidekeyError('UNAUTHORIZED', 'That password is not correct.', 'wrong_credentials');
     }
-    if (account.totpEnabledAt) {
-      const code = input.code?.trim();
-      if (!code) {
-        throw new SidekeyError(
-          'UNAUTHORIZED',
-          'Enter the code from your authenticator app as well as your password.',
-          'two_factor_required',
-        );
-      }
-      if (!(await twoFactor.verifySecondFactor(account, code))) {
-        await throttles.account.recordFailure(accountKey, { secret: `code:${code}` });
-        await recordAudit(db, {
-          ...meta,
-          accountId,
-          action: 'reauthenticate_failed',
-          reason: 'wrong_code',
-        });
-        throw invalidCode();
-      }
+    if (verdict === 'code_missing') {
+      await attempt.release();
+      throw new SidekeyError(
+        'UNAUTHORIZED',
+        'Enter the code from your authenticator app as well as your password.',
+        'two_factor_required',
+      );
     }
-    await throttles.account.recordSuccess(accountKey);
+    if (verdict !== 'ok') {
+      await attempt.failed(`code:${verdict}`);
+      await recordAudit(db, {
+        ...meta,
+        accountId,
+        action: 'reauthenticate_failed',
+        reason: 'wrong_code',
+      });
+      throw invalidCode();
+    }
+    await attempt.succeeded();
     await sessionsService.markReauthenticated(sessionId);
     await recordAudit(db, { ...meta, accountId, action: 'reauthenticate' });
   }

@@ -8,6 +8,7 @@ import { passwordChangeService } from './password-changes.ts';
 import { accountService } from './authentication.ts';
 import type { SessionService } from './sessions.ts';
 import { signInThrottles } from './sign-in-throttle.ts';
+import { signUpService } from './sign-up.ts';
 
 type AppPasswordService = ReturnType<typeof appPasswordService>;
 
@@ -25,8 +26,11 @@ export function accountFeatures(deps: Deps, sessions: SessionService, options: A
   const mailer = createMailer(deps, options.mail);
   const notices = securityNotices(mailer);
   const throttles = signInThrottles(deps);
-  const twoFactor = twoFactorService(deps, { mailer, notices });
-  const accounts = accountService(deps, { sessions, twoFactor, throttles, mailer, notices });
+  const twoFactor = twoFactorService(deps, { mailer, notices, throttles });
+  const accounts = {
+    ...accountService(deps, { sessions, twoFactor, throttles, mailer, notices }),
+    ...signUpService(deps, { sessions, throttles, mailer, origin: options.origin }),
+  };
   const passwords = passwordChangeService(deps, {
     sessions,
     throttles,

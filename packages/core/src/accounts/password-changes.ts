@@ -13,6 +13,7 @@ import { assertAcceptablePassword } from './password-policy.ts';
 import type { SessionService } from './sessions.ts';
 import type { SignInThrottles } from './sign-in-throttle.ts';
 import { requireEmail } from './authentication.ts';
+import { releasedIfBusy } from '../throttle/attempts.ts';
 
 /** A reset link works once, for this long (OWASP Forgot Password cheat sheet: short-lived). */
 export const DEFAULT_RESET_TTL_MS = 30 * 60_000;
@@ -31,6 +32,8 @@ export interface PasswordChangeParts {
    */
   origin?: string;
   resetTtlMs?: number;
+  /** Runs work after the answer (default: the mailer's `later`); tests pass their own. */
+  defer?: (work: () => Promise<void>) => void;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface PasswordChangeParts {
 export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
   const { db, now } = deps;
   const resetTtlMs = parts.resetTtlMs ?? DEFAULT_RESET_TTL_MS;
+  const defer = parts.defer ?? ((work: () => Promise<void>) => parts.mailer.later(work));
 
   async function changePassword(
     accountId: string,
@@ -50,7 +54,13 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
     const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
     if (!account) throw notFound('Account');
     assertAcceptablePassword(input.newPassword, { email: account.email });
-    if (!(await verifySecret(account.passwordHash, input.currentPassword))) {
+    // The current password is a guess like any other: reserved against sign-in's throttle.
+    const attempt = await parts.throttles.reserveSignIn(account.email, meta.address);
+    const currentOk = await releasedIfBusy(attempt, () =>
+      verifySecret(account.passwordHash, input.currentPassword),
+    );
+    if (!currentOk) {
+      await attempt.failed(input.currentPassword);
       await recordAudit(db, { ...meta, accountId, action: 'password_change_failed' });
       throw new SidekeyError(
         'UNAUTHORIZED',
@@ -58,6 +68,7 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
         'wrong_credentials',
       );
     }
+    await attempt.succeeded();
     if (input.newPassword === input.currentPassword) {
       throw new SidekeyError(
         'BAD_REQUEST',
@@ -106,9 +117,18 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
     meta: ActorMeta,
   ): Promise<{ sent: true }> {
     const email = requireEmail(input.email);
+    // Counted per address whatever the email: a flood of requests is refused, alike for all.
+    await parts.throttles.reserveRequest('reset-request', meta.address);
+    // Everything that depends on the email runs after the answer, so the answer takes the
+    // same time whether or not the email has an account.
+    defer(() => sendResetLink(email, meta));
+    return { sent: true };
+  }
+
+  async function sendResetLink(email: string, meta: ActorMeta): Promise<void> {
     const token = randomToken();
     const [account] = await db.select().from(accounts).where(eq(accounts.email, email));
-    if (!account) return { sent: true };
+    if (!account) return;
     const at = now();
     const recent = await db.$count(
       passwordResetTokens,
@@ -117,7 +137,7 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
         gt(passwordResetTokens.createdAt, new Date(at.getTime() - RESET_REQUEST_INTERVAL_MS)),
       ),
     );
-    if (recent > 0) return { sent: true };
+    if (recent > 0) return;
     const origin = (parts.origin ?? 'http://localhost:3000').replace(/\/+$/, '');
     const link = `${origin}/reset-password#token=${token}`;
     const queued = await db.transaction(async (tx) => {
@@ -146,7 +166,6 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
       });
     });
     parts.mailer.dispatch(queued);
-    return { sent: true };
   }
 
   /** Spends the token (once: a guarded UPDATE … WHERE used_at IS NULL) and sets the new password. */
@@ -159,6 +178,8 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
       );
     const token = input.token.trim().replace(/^#?token=/, '');
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) throw invalid();
+    // Each try costs a lookup and, with a valid link, an argon2id hash: counted per address.
+    await parts.throttles.reserveRequest('reset', meta.address);
     const tokenId = sha256(token);
     const [found] = await db
       .select({ email: accounts.email })

@@ -1,4 +1,6 @@
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import pLimit from 'p-limit';
+import { SidekeyError } from '../errors.ts';
 
 /**
  * argon2id at OWASP's minimum (m=19 MiB, t=2, p=1) for primary passwords and
@@ -12,16 +14,60 @@ export const ARGON2_OPTIONS: Options = {
   parallelism: 1,
 };
 
+/**
+ * Bounded work per node: at most this many argon2id computations run at once (each
+ * takes a core and 19 MiB), and at most `HASHING_QUEUE_LIMIT` wait. Past that the
+ * caller is refused at once with 503 and Retry-After, instead of every sign-in on the
+ * node waiting behind a flood.
+ */
+export const HASHING_CONCURRENCY = 2;
+export const HASHING_QUEUE_LIMIT = 32;
+
+let limit = pLimit(HASHING_CONCURRENCY);
+let queueLimit = HASHING_QUEUE_LIMIT;
+
+/** How many argon2id computations ran in this process (tests count evaluations with it). */
+export const hashingStats = { hashes: 0, verifications: 0 };
+
+/** Tests only: a different limit (a queue of 0 refuses whenever all workers are busy). */
+export function configureHashing(options: { concurrency?: number; queueLimit?: number }): void {
+  limit = pLimit(options.concurrency ?? HASHING_CONCURRENCY);
+  queueLimit = options.queueLimit ?? HASHING_QUEUE_LIMIT;
+}
+
+export const hashingBusy = () =>
+  new SidekeyError(
+    'SERVICE_UNAVAILABLE',
+    'Sidekey is busy right now. Please try again in a moment.',
+    'busy',
+    1,
+  );
+
+/** Runs `work` under the node's hashing limit, or refuses at once when the queue is full. */
+function limited<T>(work: () => Promise<T>): Promise<T> {
+  // Counted together: a call joins the queue at once but becomes active a tick later.
+  if (limit.activeCount + limit.pendingCount >= limit.concurrency + queueLimit) {
+    return Promise.reject(hashingBusy());
+  }
+  return limit(work);
+}
+
 export function hashSecret(secret: string): Promise<string> {
-  return hash(secret, ARGON2_OPTIONS);
+  return limited(() => {
+    hashingStats.hashes++;
+    return hash(secret, ARGON2_OPTIONS);
+  });
 }
 
 export async function verifySecret(storedHash: string, secret: string): Promise<boolean> {
-  try {
-    return await verify(storedHash, secret);
-  } catch {
-    return false;
-  }
+  return limited(async () => {
+    hashingStats.verifications++;
+    try {
+      return await verify(storedHash, secret);
+    } catch {
+      return false;
+    }
+  });
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -30,7 +76,7 @@ let dummyHash: Promise<string> | undefined;
  * account, verify against a hash of nothing instead of returning early.
  */
 export async function burnEquivalentTime(secret: string): Promise<false> {
-  dummyHash ??= hashSecret('sidekey: no such account');
+  dummyHash ??= hash('sidekey: no such account', ARGON2_OPTIONS);
   await verifySecret(await dummyHash, secret);
   return false;
 }

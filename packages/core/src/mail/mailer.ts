@@ -106,6 +106,23 @@ export function createMailer(deps: Deps, options: MailOptions = {}) {
   }
 
   /** Resolves when every message handed to dispatch so far has been sent or failed. */
+  /**
+   * Runs `work` (which queues mail) after the current request has answered, so how long
+   * the answer takes cannot depend on what the work finds; `settled()` waits for it too.
+   */
+  function later(work: () => Promise<unknown>): void {
+    const task: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          log.error({ err: { message: (error as Error)?.message } }, 'deferred mail work failed');
+        },
+      )
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+
   async function settled(): Promise<void> {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
@@ -124,7 +141,16 @@ export function createMailer(deps: Deps, options: MailOptions = {}) {
     transport?.close();
   }
 
-  return { enqueue, dispatch, send, settled, list, close, smtpConfigured: transport !== null };
+  return {
+    enqueue,
+    dispatch,
+    later,
+    send,
+    settled,
+    list,
+    close,
+    smtpConfigured: transport !== null,
+  };
 }
 
 export interface QueuedMail {

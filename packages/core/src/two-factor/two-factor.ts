@@ -6,6 +6,7 @@ import type { ActorMeta, Deps } from '../deps.ts';
 import { notFound, SidekeyError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { SecurityNotices } from '../mail/notices.ts';
+import type { SignInThrottles } from '../accounts/sign-in-throttle.ts';
 import { seal, unseal } from '../secrets/sealing.ts';
 import {
   consumeRecoveryCode,
@@ -32,7 +33,10 @@ export const invalidCode = () =>
  * seed is stored sealed (AES-256-GCM under a key derived from the server secret), never
  * in clear; recovery codes are stored argon2id-hashed.
  */
-export function twoFactorService(deps: Deps, mail: { mailer: Mailer; notices: SecurityNotices }) {
+export function twoFactorService(
+  deps: Deps,
+  mail: { mailer: Mailer; notices: SecurityNotices; throttles: SignInThrottles },
+) {
   const { db, keys, now } = deps;
 
   async function loadAccount(tx: DbOrTx, accountId: string): Promise<AccountRow> {
@@ -84,14 +88,18 @@ export function twoFactorService(deps: Deps, mail: { mailer: Mailer; notices: Se
         'enrollment_not_started',
       );
     }
+    // Reserved before the check, so a batch of guesses cannot all be tried at once.
+    const attempt = await mail.throttles.reserveEnrolment(accountId);
     const step = matchTotpStep(secret, input.code, now());
     if (step === null) {
+      await attempt.failed(input.code.trim());
       throw new SidekeyError(
         'BAD_REQUEST',
         'That code does not match. Check that your phone’s clock is right and enter the code your app shows now.',
         'invalid_code',
       );
     }
+    await attempt.succeeded();
     const hashed = await hashNewRecoveryCodes();
     const codes = await db.transaction(async (tx) => {
       // Guarded on the very secret that was checked: a concurrent begin or confirm cannot slip in.

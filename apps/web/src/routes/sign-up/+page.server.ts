@@ -13,10 +13,11 @@ export const actions = {
     const email = String(form.get('email') ?? '');
     const password = String(form.get('password') ?? '');
     try {
-      await serverCaller(event).auth.signUp({ email, password });
+      // The same answer for every email: the link (or a note) is in the mailbox.
+      const { email: sentTo } = await serverCaller(event).auth.signUp({ email, password });
+      return { sent: true as const, sentTo };
     } catch (error) {
       return failWith('signUp', error, { email });
     }
-    redirect(303, '/account?welcome');
   },
 } satisfies Actions;
