@@ -53,7 +53,7 @@ export {
 export { ACCOUNT_SIGN_IN_POLICY, ADDRESS_SIGN_IN_POLICY } from './accounts/sign-in-throttle.ts';
 export { DEFAULT_RESET_TTL_MS } from './accounts/password-changes.ts';
 export { ACTIVITY_MAX_LIMIT } from './accounts/activity.ts';
-export { TOTP_DIGITS, TOTP_PERIOD_SECONDS } from './two-factor/totp.ts';
+export { TOTP_DIGITS, TOTP_PERIOD_SECONDS, qrCodeSvg } from './two-factor/totp.ts';
 export { RECOVERY_CODE_COUNT } from './two-factor/recovery-codes.ts';
 export type { MailMessage, MailOptions } from './mail/mailer.ts';
 export {

@@ -11,7 +11,8 @@ export function focusOnMount(node: HTMLElement, enabled: boolean = true) {
 /** Focuses the element with this id once the DOM has settled (after a dialog closed). */
 export function focusById(id: string, fallbackId?: string): void {
   requestAnimationFrame(() => {
-    const target = document.getElementById(id) ?? (fallbackId && document.getElementById(fallbackId));
+    const target =
+      document.getElementById(id) ?? (fallbackId ? document.getElementById(fallbackId) : null);
     target?.focus();
   });
 }

@@ -78,7 +78,12 @@ export function appleProfile(input: AppleProfileInput): string | null {
       OutgoingPasswordSameAsIncomingPassword: true,
     });
   }
-  const dav = (prefix: 'CalDAV' | 'CardDAV', endpoint: DavEndpoint, suffix: string, name: string) => ({
+  const dav = (
+    prefix: 'CalDAV' | 'CardDAV',
+    endpoint: DavEndpoint,
+    suffix: string,
+    name: string,
+  ) => ({
     ...common(`com.apple.${prefix.toLowerCase()}.account`, suffix, name),
     [`${prefix}AccountDescription`]: `${name} (${input.email})`,
     [`${prefix}HostName`]: endpoint.host,
@@ -107,6 +112,10 @@ export function appleProfile(input: AppleProfileInput): string | null {
 
 /** A file name the device shows; only safe characters. */
 export function appleProfileFileName(label: string): string {
-  const safe = label.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'account';
+  const safe =
+    label
+      .replace(/[^\w-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'account';
   return `sidekey-${safe}.mobileconfig`;
 }

@@ -68,9 +68,10 @@ describe('the servers the operator declares', () => {
       SIDEKEY_CALDAV: 'https://dav.example.org/',
       SIDEKEY_CARDDAV: 'https://dav.example.org/',
     });
-    expect(endpointsForScopes(endpoints, ['contacts', 'calendars']).map((e) => e.service)).toEqual(
-      ['caldav', 'carddav'],
-    );
+    expect(endpointsForScopes(endpoints, ['contacts', 'calendars']).map((e) => e.service)).toEqual([
+      'caldav',
+      'carddav',
+    ]);
     expect(endpointsForScopes(endpoints, ['mail']).map((e) => e.service)).toEqual(['imap', 'smtp']);
     expect(undeclaredScopes(endpoints, ['mail', 'files'])).toEqual(['files']);
   });

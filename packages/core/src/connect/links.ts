@@ -54,10 +54,7 @@ export function connectLinkService(deps: Deps) {
   async function redeem(token: string): Promise<RedeemedConnectLink | null> {
     if (!/^[\w-]{43}$/.test(token)) return null;
     const id = sha256(token);
-    const [row] = await deps.db
-      .delete(connectLinks)
-      .where(eq(connectLinks.id, id))
-      .returning();
+    const [row] = await deps.db.delete(connectLinks).where(eq(connectLinks.id, id)).returning();
     if (!row || row.expiresAt.getTime() <= deps.now().getTime()) return null;
     const [credential] = await deps.db
       .select({
