@@ -196,7 +196,8 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
       await screenshot(again.page, 'connect-phone-refused');
 
       // On an iPhone the same kind of link installs the profile directly.
-      const second = await generateFor(desk.page, 'iPhone', 'My iPhone');
+      await closeDialog(desk.page, 'Your new app-specific password');
+    const second = await generateFor(desk.page, 'iPhone', 'My iPhone');
       const profileLink = await phoneLink(desk.page);
       const iphone = await openContext(browser, app.url);
       await iphone.page.goto(profileLink);
