@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDb } from '@sidekey/db';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './housekeeping.ts';
+import { readConnectEndpoints, type ConnectEndpoints } from './connect/endpoints.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { serverKeys } from './secrets/server-keys.ts';
 import { createSidekey, type Sidekey } from './sidekey.ts';
@@ -26,6 +27,8 @@ export interface SidekeyConfig {
   logLevel: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** The mail and DAV servers owners' apps connect to (SIDEKEY_IMAP, SIDEKEY_CALDAV, …). */
+  connect: ConnectEndpoints;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig {
@@ -50,6 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     auditRetentionDays: readAuditRetention(env.SIDEKEY_AUDIT_RETENTION_DAYS),
     logLevel: env.SIDEKEY_LOG_LEVEL || 'info',
     metricsToken: env.SIDEKEY_METRICS_TOKEN || undefined,
+    connect: readConnectEndpoints(env),
   };
 }
 

@@ -65,6 +65,24 @@ export {
 } from './accounts/password-hashing.ts';
 export { DEFAULT_RESET_TTL_MS } from './accounts/password-changes.ts';
 export { ACTIVITY_MAX_LIMIT } from './accounts/activity.ts';
-export { TOTP_DIGITS, TOTP_PERIOD_SECONDS } from './two-factor/totp.ts';
+export { TOTP_DIGITS, TOTP_PERIOD_SECONDS, qrCodeSvg } from './two-factor/totp.ts';
 export { RECOVERY_CODE_COUNT } from './two-factor/recovery-codes.ts';
 export type { MailMessage, MailOptions } from './mail/mailer.ts';
+export {
+  ENDPOINT_VARIABLES,
+  endpointsForScopes,
+  readConnectEndpoints,
+  undeclaredScopes,
+  type ConnectEndpoints,
+  type DavEndpoint,
+  type MailEndpoint,
+  type MailSecurity,
+} from './connect/endpoints.ts';
+export {
+  appleAccounts,
+  appleProfile,
+  appleProfileFileName,
+  type AppleAccount,
+} from './connect/apple-profile.ts';
+export { thunderbirdAutoconfig } from './connect/autoconfig.ts';
+export { CONNECT_LINK_TTL_MS, type RedeemedConnectLink } from './connect/links.ts';

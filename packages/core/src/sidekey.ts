@@ -1,4 +1,5 @@
 import type { Database } from '@sidekey/db';
+import { connectLinkService } from './connect/links.ts';
 import { accountFeatures, type AccountOptions } from './accounts/features.ts';
 import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/app-passwords.ts';
@@ -36,6 +37,7 @@ export function createSidekey(options: SidekeyOptions) {
   const generatePreconditions: GeneratePrecondition[] = [requireTwoFactor];
   const serviceKeys = serviceKeyService(deps);
   const verification = verificationService(deps, serviceKeys, options.verification);
+  const connectLinks = connectLinkService(deps);
   return {
     deps,
     accounts: account.accounts,
@@ -53,8 +55,13 @@ export function createSidekey(options: SidekeyOptions) {
     /** Revocations as they commit (LISTEN/NOTIFY) and from the audit log: what service.events streams. */
     revocations: verification.revocations,
     serviceKeys,
-    /** Deletes expired sessions, spent reset tokens, long-idle throttles and aged audit events. */
-    prune: () => pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays }),
+    /** Single-use links that carry a new app password to the owner's phone. */
+    connectLinks,
+    /** Deletes expired sessions, spent reset tokens, long-idle throttles, aged audit events and used connect links. */
+    prune: async () => ({
+      ...(await pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays })),
+      connectLinks: await connectLinks.pruneExpired(),
+    }),
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
     close: async () => {

@@ -27,7 +27,7 @@ describe('describeActivity', () => {
   });
   it('says why a credential was revoked', () => {
     expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'user' })).toBe(
-      '“Phone” revoked: you removed it',
+      '“Phone” revoked: you revoked it',
     );
     expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'password_changed' })).toBe(
       '“Phone” revoked: your password was changed',

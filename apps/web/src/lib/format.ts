@@ -54,7 +54,7 @@ export function stateInWords(state: CredentialState): string {
 }
 
 const revokeReasonWords: Record<string, string> = {
-  user: 'you removed it',
+  user: 'you revoked it',
   revoke_all: 'you revoked all app passwords',
   password_changed: 'your password was changed',
   password_reset: 'your password was reset',

@@ -4,3 +4,4 @@ export * from './audit.ts';
 export * from './mail.ts';
 export * from './services.ts';
 export * from './throttles.ts';
+export * from './connect-links.ts';

@@ -68,11 +68,17 @@ export function failWith<T extends Record<string, unknown>>(
 }
 
 /** The problem when a form was sent without something it needs (no API call made). */
-export function failMissing(form: string, field: string, message: string) {
+export function failMissing<T extends Record<string, unknown>>(
+  form: string,
+  field: string,
+  message: string,
+  echo?: T,
+) {
   return fail(400, {
     form,
     message,
     reason: 'invalid_input',
     fieldErrors: { [field]: [message] },
+    ...(echo ?? ({} as T)),
   });
 }

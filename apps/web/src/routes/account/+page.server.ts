@@ -1,6 +1,9 @@
-import { MAX_ACTIVE_APP_PASSWORDS } from '@sidekey/core';
+import { ACTIVITY_MAX_LIMIT, MAX_ACTIVE_APP_PASSWORDS } from '@sidekey/core';
 import { redirect, type RequestEvent } from '@sveltejs/kit';
+import type { PasswordNotes } from '$lib/account-form';
 import { describeActivity } from '$lib/activity';
+import { deviceInWords } from '$lib/format';
+import { connectKit } from '$lib/server/connect';
 import { failMissing, failWith, problemOf } from '$lib/server/problems';
 import { refreshSession, serverCaller, type ServerCaller } from '$lib/server/trpc';
 import type { Actions, PageServerLoad } from './$types';
@@ -16,14 +19,15 @@ export const load: PageServerLoad = async (event) => {
     caller.auth.session(),
     caller.appPasswords.list(),
     caller.auth.sessions(),
-    caller.account.activity({ limit: 20 }),
+    caller.account.activity({ limit: ACTIVITY_MAX_LIMIT }),
   ]);
   if (!session) redirect(303, '/sign-in');
   return {
     session,
     passwords,
+    notes: passwordNotes(activity),
     sessions,
-    activity: activity.map((event) => ({
+    activity: activity.slice(0, 20).map((event) => ({
       id: String(event.id),
       at: event.at,
       sentence: describeActivity(event),
@@ -73,17 +77,63 @@ export const actions: Actions = {
     const scopes = form.getAll('scopes').map(String) as Array<
       'mail' | 'contacts' | 'calendars' | 'files'
     >;
+    const expiresInDays = String(form.get('expiresInDays') ?? '');
+    const echo = { label, scopes, expiresInDays };
     if (scopes.length === 0) {
-      return failMissing('generate', 'scopes', 'Choose at least one thing the app may reach.');
+      return failMissing(
+        'generate',
+        'scopes',
+        'Choose at least one thing the app may reach.',
+        echo,
+      );
     }
-    const result = await sensitive(event, form, 'generate', { label, scopes }, (caller) =>
-      caller.appPasswords.generate({ label, scopes }),
+    const days = expiresInDays ? Number(expiresInDays) : null;
+    if (days !== null && !EXPIRY_DAYS.includes(days)) {
+      return failMissing(
+        'generate',
+        'expiresInDays',
+        'Choose when the password stops working.',
+        echo,
+      );
+    }
+    // Two passwords with one label cannot be told apart in the list or in mail notices.
+    const existing = await serverCaller(event).appPasswords.list();
+    const wanted = label.trim().toLocaleLowerCase();
+    if (
+      wanted &&
+      existing.some((row) => row.state !== 'revoked' && row.label.toLocaleLowerCase() === wanted)
+    ) {
+      return failMissing(
+        'generate',
+        'label',
+        `You already have a password called “${label.trim()}”. Choose another label, or revoke the old one first.`,
+        echo,
+      );
+    }
+    const now = event.locals.context.sidekey.deps.now();
+    const expiresAt = days === null ? undefined : new Date(now.getTime() + days * 86_400_000);
+    const result = await sensitive(event, form, 'generate', echo, (caller) =>
+      caller.appPasswords.generate({ label, scopes, expiresAt }),
     );
     if (!result.ok) return result.failure;
     const generated = result.value;
+    const account = event.locals.context.auth!.account;
+    const connect = await connectKit(event, {
+      accountId: account.id,
+      email: account.email,
+      credentialId: generated.id,
+      label: generated.label,
+      scopes: generated.scopes,
+      password: generated.password,
+    });
     return {
       form: 'generate',
-      generated: { id: generated.id, label: generated.label, password: generated.password },
+      generated: {
+        id: generated.id,
+        label: generated.label,
+        password: generated.password,
+        connect,
+      },
     };
   },
 
@@ -94,7 +144,7 @@ export const actions: Actions = {
       const revoked = await serverCaller(event).appPasswords.revoke({ id });
       return {
         form: 'revoke',
-        success: `“${revoked.label}” was removed. The app using it is signed out.`,
+        success: `“${revoked.label}” was revoked. The app using it is signed out.`,
       };
     } catch (error) {
       return failWith('revoke', error);
@@ -221,6 +271,45 @@ export const actions: Actions = {
     }
   },
 };
+
+/** The expiries the generate form offers, in days. */
+const EXPIRY_DAYS = [30, 90, 365];
+
+/**
+ * Per password, from the audit log: the latest refusal for a scope it lacks (an app
+ * reaching for data the owner did not allow) and the name the app last reported.
+ */
+function passwordNotes(
+  activity: Array<{
+    action: string;
+    at: Date;
+    credentialId: string | null;
+    service: string | null;
+    userAgent: string | null;
+  }>,
+): Record<string, PasswordNotes> {
+  const notes: Record<string, PasswordNotes> = {};
+  // Newest first: the first event seen for a password is its latest.
+  for (const event of activity) {
+    if (!event.credentialId) continue;
+    const note = (notes[event.credentialId] ??= {});
+    if (event.action === 'scope_denied' && !note.refused) {
+      note.refused = { at: event.at, service: event.service, userAgent: event.userAgent };
+    }
+    if (event.action === 'USE' && note.userAgent === undefined && event.userAgent) {
+      note.userAgent = appName(event.userAgent);
+    }
+  }
+  return notes;
+}
+
+/** A mail client's own name from its user agent ("Thunderbird"), else the browser family. */
+function appName(userAgent: string): string {
+  const known = /(Thunderbird|K-9 Mail|DAVx5|DAVdroid|Evolution|Outlook|iOS|macOS)/i.exec(
+    userAgent,
+  );
+  return known ? known[1]! : deviceInWords(userAgent);
+}
 
 /** The enrollment the form carried back (without JavaScript), shown again only if well-formed. */
 function validEnrollment({ secret, otpauthUri, qrImage }: Record<string, unknown>) {

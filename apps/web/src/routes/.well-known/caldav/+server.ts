@@ -1,0 +1,7 @@
+import { davRedirect } from '$lib/server/autoconfig';
+import type { RequestHandler } from './$types';
+
+/** RFC 6764 §5: where the CalDAV server is. */
+export const GET: RequestHandler = () => davRedirect('caldav');
+// Apps also ask with PROPFIND (RFC 4918); every method gets the same redirect.
+export const fallback: RequestHandler = () => davRedirect('caldav');
