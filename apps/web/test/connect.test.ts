@@ -159,7 +159,7 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
     { timeout: 240_000 },
     async () => {
       const desk = await openContext(browser, app.url);
-      const owner = await signUp(desk.page, app.url);
+      const owner = await signUp(desk.page, app);
       await turnOnTwoFactor(desk.page);
       const password = await generateFor(desk.page, 'Thunderbird for Android', 'Pixel mail');
       const link = await phoneLink(desk.page);
@@ -246,7 +246,7 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
 describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('a late phone link', () => {
   it('is refused after its ten minutes', { timeout: 180_000 }, async () => {
     const desk = await openContext(browser, app.url);
-    await signUp(desk.page, app.url);
+    await signUp(desk.page, app);
     await turnOnTwoFactor(desk.page);
     await generateFor(desk.page, 'Outlook');
     const link = await phoneLink(desk.page);
