@@ -8,3 +8,4 @@ export {
   serializeClearedSessionCookie,
   serializeSessionCookie,
 } from './session-cookie.ts';
+export * as wire from './wire/index.ts';

@@ -1,0 +1,3 @@
+export * from './verify.ts';
+export * from './events.ts';
+export * from './health.ts';
