@@ -1,7 +1,7 @@
 import { SidekeyError } from '@sidekey/core';
 import { tracked, TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure, serviceProcedure } from '../trpc.ts';
-import { eventsRequest } from '../wire/events.ts';
+import { eventsRequest, type RevocationEventWire } from '../wire/events.ts';
 import { toVerifyInput, verifyRequest, verifyResponse } from '../wire/verify.ts';
 
 const unauthorized = () => {
@@ -54,7 +54,11 @@ export const serviceRouter = createRouter({
       });
       return (async function* () {
         try {
-          for await (const event of events) yield tracked(String(event.eventId), event);
+          for await (const event of events) {
+            // Typed by the wire schema, so what the client sees is the published contract.
+            const sent: RevocationEventWire = event;
+            yield tracked(String(event.eventId), sent);
+          }
           if (keyRevoked) throw unauthorized();
         } finally {
           offRevoked();

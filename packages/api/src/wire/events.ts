@@ -24,3 +24,5 @@ export const revocationEvent = z
     at: z.date(),
   })
   .meta({ id: 'RevocationEvent' });
+
+export type RevocationEventWire = z.infer<typeof revocationEvent>;
