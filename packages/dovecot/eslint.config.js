@@ -1,0 +1,1 @@
+export { default } from '@sidekey/eslint-config/base';
