@@ -1,10 +1,10 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dovecotRevocationHandler } from '../example-relying-service/dovecot-revocation.ts';
 import {
+  dovecotRevocationHandler,
   startRelyingService,
   type RunningRelyingService,
-} from '../example-relying-service/relying-service.ts';
+} from '@sidekey/dovecot';
 import { dovecot } from '../testing/binaries.ts';
 import { startDovecot, type RunningDovecot } from '../testing/dovecot.ts';
 import { startSeededSidekey, type SidekeyForIntegration } from '../testing/sidekey.ts';
@@ -98,7 +98,7 @@ describe.skipIf(binary.skip)('Dovecot with the Sidekey Lua passdb', () => {
 
     const revokedAt = performance.now();
     await sidekey.revoke(laptop.id);
-    // Sidekey → service.events → the example relying service → doveadm kick.
+    // Sidekey → service.events → sidekey-dovecot → doveadm kick.
     await closed;
     const kickMs = performance.now() - revokedAt;
     console.warn(`revocation to kicked IMAP session: ${kickMs.toFixed(0)} ms`);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 /**
  * A stand-in doveadm that records its arguments and answers like the real one (2.3.19):
- * `kick` of a user without sessions prints "no users kicked" and exits 68. For tests of the
- * example relying service on its own; dovecot/dovecot.test.ts runs the real doveadm against
+ * `kick` of a user without sessions prints "no users kicked" and exits 68. For tests of
+ * sidekey-dovecot on its own; dovecot/dovecot.test.ts runs the real doveadm against
  * a real Dovecot.
  */
 export function createFakeDoveadm() {

@@ -28,6 +28,8 @@ export interface SidekeyForIntegration {
   appPasswords: Record<string, TestAppPassword>;
   /** Revokes through the running server's API, as the owner would from the web UI. */
   revoke(credentialId: string): Promise<void>;
+  /** Stops Sidekey and starts it again on the same port and data (a deploy, a crash). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,10 +74,12 @@ export async function startSeededSidekey(
     await core.close();
   }
 
-  const sidekey = await startSidekey(env);
+  let sidekey = await startSidekey(env);
   const sessionCookie = `sidekey_session=${owner.sessionToken}`;
   return {
-    sidekey,
+    get sidekey() {
+      return sidekey;
+    },
     address: new URL(sidekey.url).host,
     serviceKey,
     owner: { email: owner.email, sessionToken: owner.sessionToken },
@@ -88,6 +92,11 @@ export async function startSeededSidekey(
       });
       if (!response.ok)
         throw new Error(`revoke answered ${response.status}: ${await response.text()}`);
+    },
+    async restart() {
+      const port = new URL(sidekey.url).port;
+      await sidekey.stop();
+      sidekey = await startSidekey({ ...env, PORT: port });
     },
     async stop() {
       await sidekey.stop();

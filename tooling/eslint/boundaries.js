@@ -4,7 +4,7 @@
  * source may import; any other `@sidekey/*` runtime package is an error. Tests and test
  * helpers may reach further down (a test seeds rows directly), so they are exempt.
  */
-const runtimePackages = ['lifecycle', 'db', 'core', 'api', 'client', 'web', 'cli'];
+const runtimePackages = ['lifecycle', 'db', 'core', 'api', 'client', 'dovecot', 'web', 'cli'];
 
 /** @param {string} self the package's short name; @param {string[]} allowed what it may import */
 export function importBoundaries(self, allowed) {

@@ -9,3 +9,4 @@ export {
   serializeClearedSessionCookie,
   serializeSessionCookie,
 } from './session-cookie.ts';
+export * as wire from './wire/index.ts';

@@ -1,4 +1,5 @@
 import type { AppRouter } from '@sidekey/api';
+import type { TRPCBuiltRouter } from '@trpc/server';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -9,6 +10,26 @@ import {
 } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
+
+// The published contract: only the procedures for relying services (service.*), their
+// input and output types spelled out, and the error shape. Both are *inferred* from the
+// router here, so the emitted declaration writes them out in full — a consumer needs no
+// Sidekey source, and nothing of the server (its request context, database types) leaks
+// into the package.
+const router = undefined as AppRouter | undefined;
+const _serviceProcedures = router?._def.record.service;
+const _errorShape = router?._def._config.$types.errorShape;
+
+/** The router a relying service talks to: `service.verify`, `service.events`. */
+export type SidekeyServiceRouter = TRPCBuiltRouter<
+  {
+    ctx: object;
+    meta: object;
+    errorShape: NonNullable<typeof _errorShape>;
+    transformer: true;
+  },
+  { service: NonNullable<typeof _serviceProcedures> }
+>;
 
 export interface SidekeyClientOptions {
   /** Base URL of Sidekey, e.g. https://sidekey.example.org */
@@ -32,8 +53,8 @@ export function isNetworkError(error: unknown): boolean {
 }
 
 /**
- * The typed client: every procedure of AppRouter with its input and output types —
- * `service.verify.mutate(…)`, `service.events.subscribe(…)` for relying services.
+ * The typed client of Sidekey's procedures for relying services, with their input and
+ * output types: `service.verify.mutate(…)`, `service.events.subscribe(…)`.
  * Calls are retried with exponential backoff on network errors (verification is safe
  * to repeat); the events subscription (Server-Sent Events) reconnects by itself and
  * resumes after the last event it received, so no revocation is missed.
@@ -46,7 +67,7 @@ export function createSidekeyClient(options: SidekeyClientOptions) {
   const baseFetch = options.fetch ?? globalThis.fetch;
   const attempts = options.attempts ?? 5;
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
-  return createTRPCClient<AppRouter>({
+  return createTRPCClient<SidekeyServiceRouter>({
     links: [
       retryLink({
         retry: ({ error, attempts: made, op }) =>

@@ -1,19 +1,8 @@
-import { serviceNames, SidekeyError, type ServiceName } from '@sidekey/core';
+import { SidekeyError } from '@sidekey/core';
 import { tracked, TRPCError } from '@trpc/server';
-import { z } from 'zod';
 import { createRouter, publicProcedure, serviceProcedure } from '../trpc.ts';
-
-const verifyInput = z.object({
-  username: z.string({ error: 'username must be a string.' }).max(1024, 'username is too long.'),
-  password: z.string({ error: 'password must be a string.' }).max(1024, 'password is too long.'),
-  service: z.enum(serviceNames as [ServiceName, ...ServiceName[]], {
-    error: `service must be one of ${serviceNames.join(', ')}.`,
-  }),
-  remoteAddress: z
-    .union([z.ipv4(), z.ipv6()], { error: 'remoteAddress must be an IP address.' })
-    .nullish(),
-  userAgent: z.string().max(1024, 'userAgent is too long.').nullish(),
-});
+import { eventsRequest, type RevocationEventWire } from '../wire/events.ts';
+import { toVerifyInput, verifyRequest, verifyResponse } from '../wire/verify.ts';
 
 const unauthorized = () => {
   const message = 'A valid service key is needed: Authorization: Bearer <service key>.';
@@ -31,17 +20,14 @@ export const serviceRouter = createRouter({
    * scopes} or {ok:false, reason} — a refusal is an answer, not an error. A mutation:
    * a verification records use.
    */
-  verify: publicProcedure.input(verifyInput).mutation(async ({ ctx, input }) => {
-    const result = await ctx.sidekey.verifyForService(ctx.serviceKey, {
-      username: input.username,
-      password: input.password,
-      service: input.service,
-      address: input.remoteAddress ?? null,
-      userAgent: input.userAgent ?? null,
-    });
-    if (!result.ok && result.reason === 'service_unauthorized') throw unauthorized();
-    return result as Exclude<typeof result, { reason: 'service_unauthorized' }>;
-  }),
+  verify: publicProcedure
+    .input(verifyRequest)
+    .output(verifyResponse)
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.sidekey.verifyForService(ctx.serviceKey, toVerifyInput(input));
+      if (!result.ok && result.reason === 'service_unauthorized') throw unauthorized();
+      return result;
+    }),
 
   /**
    * Revocations as they happen (SSE), each tracked by its event id: a client that
@@ -49,16 +35,7 @@ export const serviceRouter = createRouter({
    * then live events. Without an id, it starts from now (`"0"`: the whole history).
    */
   events: serviceProcedure
-    .input(
-      z
-        .object({
-          lastEventId: z
-            .string()
-            .regex(/^\d{1,15}$/, 'lastEventId is the numeric id of an event.')
-            .nullish(),
-        })
-        .optional(),
-    )
+    .input(eventsRequest)
     // An async resolver: listening is set up before the client is told it is connected.
     .subscription(async ({ ctx, input, signal }) => {
       const after = input?.lastEventId ? Number(input.lastEventId) : null;
@@ -77,7 +54,11 @@ export const serviceRouter = createRouter({
       });
       return (async function* () {
         try {
-          for await (const event of events) yield tracked(String(event.eventId), event);
+          for await (const event of events) {
+            // Typed by the wire schema, so what the client sees is the published contract.
+            const sent: RevocationEventWire = event;
+            yield tracked(String(event.eventId), sent);
+          }
           if (keyRevoked) throw unauthorized();
         } finally {
           offRevoked();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { wire } from '@sidekey/api';
 import type { Sidekey } from '@sidekey/core';
 import { basicAuth } from './basic.ts';
 import { health } from './health.ts';
@@ -19,7 +20,23 @@ const routes: Record<string, Route> = {
         ),
   '/healthz': (sidekey) => health(sidekey),
   '/metrics': (sidekey, request) => metrics(sidekey, request),
+  '/openapi.json': async () => openApi(),
 };
+
+let openApiText: string | undefined;
+/** Built once from the wire schemas the handlers above parse with. */
+function openApi(): PlainResponse {
+  openApiText ??= JSON.stringify(wire.openApiDocument());
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'public, max-age=300',
+      'access-control-allow-origin': '*',
+    },
+    body: openApiText,
+  };
+}
 
 function pathOf(url: string | undefined): string {
   if (!url) return '';

@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
-import { bearerToken } from '@sidekey/api';
-import { isServiceName, serviceNames, type Sidekey, type VerifyInput } from '@sidekey/core';
+import { bearerToken, wire } from '@sidekey/api';
+import type { Sidekey, VerifyInput } from '@sidekey/core';
 import { json, type PlainRequest, type PlainResponse } from './plain-http.ts';
 
 /** Far more than {username, password, service, remoteAddress, userAgent} ever needs. */
@@ -27,7 +26,7 @@ export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promi
     bearerToken(request.header('authorization')),
     parsed,
   );
-  if (result.ok) return json(200, result);
+  if (result.ok) return json(200, result satisfies wire.VerifyResponse);
   if (result.reason === 'throttled' && 'retryAfterSeconds' in result) {
     const retryAfter = String(result.retryAfterSeconds);
     return json(401, result, { 'retry-after': retryAfter });
@@ -47,28 +46,8 @@ function parseInput(text: string): VerifyInput | string {
   } catch {
     return 'The body must be JSON: {"username", "password", "service", "remoteAddress"?, "userAgent"?}.';
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return 'The body must be a JSON object.';
-  }
-  const { username, password, service, remoteAddress, userAgent } = body as Record<string, unknown>;
-  if (typeof username !== 'string') return '“username” must be a string.';
-  if (typeof password !== 'string') return '“password” must be a string.';
-  if (typeof service !== 'string' || !isServiceName(service)) {
-    return `“service” must be one of ${serviceNames.join(', ')}.`;
-  }
-  if (remoteAddress !== undefined && remoteAddress !== null) {
-    if (typeof remoteAddress !== 'string' || isIP(remoteAddress) === 0) {
-      return '“remoteAddress” must be an IPv4 or IPv6 address.';
-    }
-  }
-  if (userAgent !== undefined && userAgent !== null && typeof userAgent !== 'string') {
-    return '“userAgent” must be a string.';
-  }
-  return {
-    username,
-    password,
-    service,
-    address: (remoteAddress as string | null | undefined) ?? null,
-    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
-  };
+  const parsed = wire.verifyRequest.safeParse(body);
+  return parsed.success
+    ? wire.toVerifyInput(parsed.data)
+    : wire.describeInvalidRequest(parsed.error);
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFakeDoveadm } from '../testing/fake-doveadm.ts';
-import { dovecotRevocationHandler } from './dovecot-revocation.ts';
+import { dovecotRevocationHandler } from '@sidekey/dovecot';
 
 const fake = createFakeDoveadm();
 afterAll(() => fake.remove());

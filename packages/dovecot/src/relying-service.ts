@@ -20,7 +20,15 @@ export interface RelyingServiceOptions {
   /** Called after each event is handled, e.g. to remember its id for the next start. */
   onHandled?(eventId: string): void;
   log?(line: string): void;
+  /**
+   * Pauses before each retry of a failing handler (default 1, 2, 4, 8 and 16 s): a Dovecot
+   * restarting is back within that. After the last one the event counts as handled — a
+   * restarted Dovecot has an empty auth cache and no open sessions, so nothing is left to undo.
+   */
+  retryDelaysMs?: number[];
 }
+
+const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000];
 
 export interface RunningRelyingService {
   /** Resolves once the subscription is open: revocations from then on are delivered. */
@@ -35,8 +43,8 @@ export interface RunningRelyingService {
  * and hands each to `onRevocation`, strictly in order. The typed client reconnects after a
  * network error and resumes from the last event id it saw, so a Sidekey restart or a
  * dropped connection loses nothing; `lastEventId` carries that across restarts of this
- * service too. A failing handler is logged and the stream goes on: one bad event must not
- * stop every later revocation from being acted on.
+ * service too. A failing handler is retried with growing pauses, then logged, and the stream goes on: one
+ * bad event must not stop every later revocation from being acted on.
  */
 export function startRelyingService(options: RelyingServiceOptions): RunningRelyingService {
   const log = options.log ?? (() => {});
@@ -53,12 +61,18 @@ export function startRelyingService(options: RelyingServiceOptions): RunningRely
       // resumes after; the event itself is in `data`.
       onData: ({ id, data: event }) => {
         queue = queue.then(async () => {
-          try {
-            await options.onRevocation(event);
-          } catch (error) {
-            log(
-              `handling the revocation of ${event.credentialId} failed: ${(error as Error).message}`,
-            );
+          for (const delay of [...(options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS), null]) {
+            try {
+              await options.onRevocation(event);
+              break;
+            } catch (error) {
+              const message = (error as Error).message;
+              log(
+                `handling the revocation of ${event.credentialId} failed: ${message}` +
+                  (delay === null ? '; giving up on it' : `; retrying in ${delay} ms`),
+              );
+              if (delay !== null) await new Promise((resolve) => setTimeout(resolve, delay));
+            }
           }
           options.onHandled?.(id);
         });

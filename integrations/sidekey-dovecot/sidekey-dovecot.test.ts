@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeDoveadm } from '../testing/fake-doveadm.ts';
 import { startSeededSidekey, type SidekeyForIntegration } from '../testing/sidekey.ts';
 
-// The example relying service as an operator runs it: its own process, configured by the
-// environment, against a real Sidekey. doveadm is the recording stand-in here; the real one
-// against a real Dovecot is in dovecot/dovecot.test.ts.
+// sidekey-dovecot as an operator runs it: its own process, configured by the environment
+// or its settings file, against a real Sidekey. doveadm is the recording stand-in here; the
+// real one against a real Dovecot is in dovecot/dovecot.test.ts.
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../packages/dovecot/src/cli.ts', import.meta.url));
 
 let sidekey: SidekeyForIntegration;
 const doveadm = createFakeDoveadm();
@@ -21,7 +21,10 @@ const stateFile = join(dir, 'last-event');
 const keyFile = join(dir, 'service-key');
 
 beforeAll(async () => {
-  sidekey = await startSeededSidekey({ phone: ['mail'], laptop: ['mail'] }, 'dovecot-events');
+  sidekey = await startSeededSidekey(
+    { phone: ['mail'], laptop: ['mail'], tablet: ['mail'] },
+    'dovecot-events',
+  );
   writeFileSync(keyFile, `${sidekey.serviceKey}\n`, { mode: 0o600 });
 });
 afterAll(async () => {
@@ -33,8 +36,8 @@ afterAll(async () => {
 
 const running: ChildProcess[] = [];
 const outputs: (() => string)[] = [];
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main], {
+function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [tsx, main, ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,7 +59,7 @@ async function stop(child: ChildProcess) {
 
 /** Polls until the condition holds: the program works on its own schedule. */
 async function until(condition: () => boolean, what: string, output: () => string) {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -71,7 +74,7 @@ const configured = () => ({
   SIDEKEY_EVENTS_STATE_FILE: stateFile,
 });
 
-describe('the example relying service, run as a program', () => {
+describe('sidekey-dovecot, run as a program', () => {
   it('runs doveadm for a revocation, and after a restart handles what it missed, once', async () => {
     const first = start(configured());
     await until(() => first.output().includes('subscribed'), 'subscribing', first.output);
@@ -98,9 +101,17 @@ describe('the example relying service, run as a program', () => {
     await stop(first.child);
     expect(await first.exited).toBe(0);
 
-    // Revoked while the service was down: it must not be lost.
+    // Revoked while the service was down: it must not be lost. This time the settings come
+    // from a file, as systemd's EnvironmentFile= would give them.
     await sidekey.revoke(laptop!.id);
-    const second = start(configured());
+    const settings = join(dir, 'dovecot.env');
+    writeFileSync(
+      settings,
+      Object.entries(configured())
+        .map(([name, value]) => `${name}=${value}`)
+        .join('\n'),
+    );
+    const second = start({}, ['--config', settings]);
     await until(
       () => second.output().includes(`credential ${laptop!.id} of`),
       'the missed revocation',
@@ -108,13 +119,32 @@ describe('the example relying service, run as a program', () => {
     );
     expect(doveadm.calls()).toHaveLength(4);
     expect(second.output()).not.toContain(phone!.id); // not handled twice
-  });
+    running.splice(running.indexOf(second.child), 1);
+    await stop(second.child);
+  }, 180_000);
+
+  it('survives a Sidekey restart: a revocation during and after it is still acted on', async () => {
+    const companion = start(configured());
+    await until(() => companion.output().includes('subscribed'), 'subscribing', companion.output);
+    const handledBefore = doveadm.calls().length;
+    await sidekey.restart();
+    const { tablet } = sidekey.appPasswords;
+    await sidekey.revoke(tablet!.id);
+    await until(
+      () => companion.output().includes(`credential ${tablet!.id} of`),
+      'the revocation after the restart',
+      companion.output,
+    );
+    expect(doveadm.calls()).toHaveLength(handledBefore + 2);
+    expect(readFileSync(stateFile, 'utf8').trim()).toMatch(/^\d+$/);
+  }, 90_000);
 
   it('refuses to start without its configuration, saying what is missing', async () => {
     const { exited, output } = start({ SIDEKEY_SERVICE_KEY: 'sksvc_x' });
     expect(await exited).not.toBe(0);
     expect(output()).toContain('Set SIDEKEY_URL');
-  });
+    expect(await start({}, ['--help']).exited).toBe(0);
+  }, 90_000);
 
   it('never prints the service key', () => {
     expect(outputs.length).toBeGreaterThan(0);

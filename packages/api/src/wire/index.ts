@@ -1,0 +1,4 @@
+export * from './verify.ts';
+export * from './events.ts';
+export * from './health.ts';
+export { openApiDocument } from './openapi.ts';
