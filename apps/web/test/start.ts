@@ -25,19 +25,8 @@ export interface RunningSidekey {
 export async function mailedToken(app: RunningSidekey, email: string, path: string) {
   const pattern = new RegExp(`${path.replace(/\//g, '\\/')}#token=([^"\\s]+)`, 'g');
   for (let tries = 0; tries < 100; tries++) {
-    let text = '';
     if (app.databaseUrl) {
-      const database = await createDb({ url: app.databaseUrl, migrate: false, maxConnections: 1 });
-      try {
-        const mails = await database.db
-          .select()
-          .from(outbox)
-          .where(eq(outbox.recipient, email))
-          .orderBy(desc(outbox.id));
-        text = mails.map((mail) => mail.body).join('\n');
-      } finally {
-        await database.close();
-      }
+      const text = await mailBodies(app.databaseUrl, email);
       const first = [...text.matchAll(pattern)][0];
       if (first) return first[1]!;
     } else {
@@ -47,6 +36,21 @@ export async function mailedToken(app: RunningSidekey, email: string, path: stri
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no ${path} link was mailed to ${email}`);
+}
+
+/** Every body mailed to `email`, newest first, as the outbox holds them. */
+async function mailBodies(databaseUrl: string, email: string): Promise<string> {
+  const database = await createDb({ url: databaseUrl, migrate: false, maxConnections: 1 });
+  try {
+    const mails = await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.recipient, email))
+      .orderBy(desc(outbox.id));
+    return mails.map((mail) => mail.body).join('\n');
+  } finally {
+    await database.close();
+  }
 }
 
 /**
