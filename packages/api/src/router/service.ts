@@ -24,6 +24,15 @@ const unauthorized = () => {
   });
 };
 
+const notAllowed = (service: ServiceName) => {
+  const message = `This service key may not verify ${service}: make a key for it (sidekey service add <name> --services …).`;
+  return new TRPCError({
+    code: 'FORBIDDEN',
+    message,
+    cause: new SidekeyError('FORBIDDEN', message, 'service_not_allowed'),
+  });
+};
+
 /** For relying services, authenticated by their service key (Authorization: Bearer). */
 export const serviceRouter = createRouter({
   /**
@@ -40,7 +49,11 @@ export const serviceRouter = createRouter({
       userAgent: input.userAgent ?? null,
     });
     if (!result.ok && result.reason === 'service_unauthorized') throw unauthorized();
-    return result as Exclude<typeof result, { reason: 'service_unauthorized' }>;
+    if (!result.ok && result.reason === 'service_not_allowed') throw notAllowed(input.service);
+    return result as Exclude<
+      typeof result,
+      { reason: 'service_unauthorized' | 'service_not_allowed' }
+    >;
   }),
 
   /**
@@ -71,10 +84,13 @@ export const serviceRouter = createRouter({
         keyRevoked = true;
         stop.abort();
       });
-      const events = await ctx.sidekey.revocations.open(after, stop.signal).catch((error) => {
-        offRevoked();
-        throw error;
-      });
+      // Only revocations of credentials this key's protocols could have verified.
+      const events = await ctx.sidekey.revocations
+        .open(after, stop.signal, { protocols: ctx.service.protocols })
+        .catch((error) => {
+          offRevoked();
+          throw error;
+        });
       return (async function* () {
         try {
           for await (const event of events) yield tracked(String(event.eventId), event);
