@@ -1,5 +1,6 @@
 import type { Database } from '@sidekey/db';
 import { accountFeatures, type AccountOptions } from './accounts/features.ts';
+import { roleService } from './accounts/roles.ts';
 import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/service.ts';
 import type { Deps } from './deps.ts';
@@ -36,7 +37,8 @@ export function createSidekey(options: SidekeyOptions) {
   const verification = verificationService(deps, serviceKeys, options.verification);
   return {
     deps,
-    accounts: account.accounts,
+    /** Sign-up, sign-in, re-authentication; and `grantAdmin`, the audited role change. */
+    accounts: { ...account.accounts, ...roleService(deps) },
     twoFactor: account.twoFactor,
     passwords: account.passwords,
     activity: account.activity,
