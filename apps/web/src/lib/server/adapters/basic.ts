@@ -6,10 +6,12 @@ import { boundedHeader, json, type PlainRequest, type PlainResponse } from './pl
  * GET /auth/basic — for nginx `auth_request`. nginx passes the client's
  * `Authorization: Basic` and sets X-Sidekey-Service, X-Sidekey-Service-Key and
  * X-Sidekey-Client-Address itself. 204 allows (with the account in X-Sidekey-Account,
- * which nginx can pass on with auth_request_set); every denial is 401 with
- * WWW-Authenticate, because nginx turns anything but 2xx/401/403 into a 500 — so
- * throttling is a 401 too, with Retry-After. Only a misconfigured nginx (no or an
- * unknown service) gets a 400, which an operator sees in their error log.
+ * which nginx can pass on with auth_request_set); every denial of the user's password is
+ * 401 with WWW-Authenticate — throttling too, with Retry-After. A misconfigured nginx (no
+ * or an unknown service; a missing, unknown or revoked service key; a key not made for
+ * this protocol) gets a 400: nginx passes 401 and 403 to the client but turns any other
+ * status into a 500 and logs "auth request unexpected status", so the user sees a
+ * server error rather than a password prompt, and the operator finds it in the log.
  */
 export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
   const service = boundedHeader(request, 'x-sidekey-service')?.trim().toLowerCase();
@@ -31,13 +33,29 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
   const credentials = readBasic(request.header('authorization'));
   if (!credentials) return deny('invalid');
 
-  const result = await sidekey.verifyForService(boundedHeader(request, 'x-sidekey-service-key'), {
-    username: credentials.username,
-    password: credentials.password,
-    service,
-    address,
-    userAgent: boundedHeader(request, 'x-sidekey-client-user-agent')?.slice(0, 512) ?? null,
-  });
+  const result = await sidekey.verifyForService(
+    boundedHeader(request, 'x-sidekey-service-key'),
+    {
+      username: credentials.username,
+      password: credentials.password,
+      service,
+      address,
+      userAgent: boundedHeader(request, 'x-sidekey-client-user-agent')?.slice(0, 512) ?? null,
+    },
+    { peer: request.address() },
+  );
+  if (!result.ok && result.reason === 'service_unauthorized') {
+    return misconfigured(
+      result.reason,
+      'Set X-Sidekey-Service-Key to a live key from `sidekey service add` in the nginx configuration.',
+    );
+  }
+  if (!result.ok && result.reason === 'service_not_allowed') {
+    return misconfigured(
+      result.reason,
+      `This service key was not made for ${service}: use a key made with --services ${service}, or fix $sidekey_service.`,
+    );
+  }
   if (!result.ok) {
     const retryAfter = 'retryAfterSeconds' in result ? result.retryAfterSeconds : undefined;
     return deny(result.reason, retryAfter as number | undefined);
@@ -52,6 +70,11 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
       'x-sidekey-scopes': result.scopes.join(','),
     },
   };
+}
+
+/** An operator's mistake: 400, which nginx turns into a 500 for the client and logs. */
+function misconfigured(reason: string, message: string): PlainResponse {
+  return json(400, { ok: false, reason, message }, { 'x-sidekey-reason': reason });
 }
 
 function deny(reason: string, retryAfterSeconds?: number): PlainResponse {
