@@ -33,7 +33,7 @@ describe('sidekey CLI', () => {
     expect(made.stdout).toContain('ops@example.org is now an admin');
 
     // Administrators must have two-factor on: the operator is told so at once.
-    expect(made.stdout).toMatch(/turn on two-factor/i);
+    expect(made.stdout).toMatch(/must have two-factor authentication on/);
 
     const check = await sandbox.open();
     const [row] = await check.deps.db.query.accounts.findMany();

@@ -62,7 +62,7 @@ describe('sidekey service', () => {
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toContain('is revoked');
     expect(await accepted(key)).toBeNull();
-    expect(run('service', 'list').stdout).toMatch(/dovecot\s+revoked/);
+    expect(run('service', 'list').stdout).toMatch(/dovecot\s+imap,pop3,smtp\s+revoked/);
     const again = run('service', 'revoke', id);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already revoked');
