@@ -55,9 +55,8 @@ export interface VerifyParts {
  * Throttle state is read in the same round trip as the credential, so a success costs
  * one query as before; failures are written after the answer is known (NIST SP 800-63B
  * §5.2.2). The throttle holds back failures only: the right secret verifies while its
- * username or address is throttled. A repeat of a recent success is answered from this node's cache without the
- * database — and without the throttle: it proves the secret, so an attacker hammering
- * the username cannot lock out the owner's devices.
+ * username or address is throttled. A repeat of a recent success is answered from this
+ * node's cache without the database.
  */
 export async function verify(
   deps: Deps,
