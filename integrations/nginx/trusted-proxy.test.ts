@@ -100,7 +100,7 @@ describe.skipIf(binary.skip)('behind a reverse proxy (SIDEKEY_TRUSTED_PROXIES)',
       join(prefix, 'error.log'),
     ]);
     await waitForPort(proxyPort, 'nginx', () => server.output() + readLog(prefix), server);
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     await server?.stop();
