@@ -1,5 +1,5 @@
 import { auditEvents } from '@sidekey/db';
-import { max } from 'drizzle-orm';
+import { max, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSidekey, signUpOwner, type TestSidekey } from '../testing.ts';
 import type { RevocationEvent } from '../verification/revocations.ts';
@@ -44,6 +44,15 @@ describe('service keys are bound to the protocols they may verify', () => {
     expect(logged).toMatch(/service key not allowed this protocol/);
     expect(logged).toContain('"protocol":"caldav"');
     expect(logged).not.toContain(dovecot.key);
+  });
+
+  it('a key made before keys were bound (no protocols column written) keeps every protocol', async () => {
+    // What the migration's column default gives existing rows on upgrade.
+    await t.database.db.execute(
+      sql`INSERT INTO service_keys (name, key_hash) VALUES ('legacy', 'legacy-hash-not-a-real-key')`,
+    );
+    const legacy = (await t.sidekey.serviceKeys.list()).find((key) => key.name === 'legacy');
+    expect(legacy?.protocols).toEqual(['imap', 'pop3', 'smtp', 'caldav', 'carddav', 'webdav']);
   });
 
   it('refuses to make a key for no or unknown protocols', async () => {
