@@ -30,6 +30,8 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
   let server: RunningProcess;
   let prefix: string;
   let url: string;
+  let misconfiguredUrl: string;
+  const badServiceKey = `sksvc_${'C'.repeat(43)}`;
   /** What the protected backend received, per request path. */
   const received: { path: string; headers: IncomingHttpHeaders }[] = [];
 
@@ -53,6 +55,7 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
     prefix = mkdtempSync(join(tmpdir(), 'sidekey-nginx-'));
     mkdirSync(join(prefix, 'temp'));
     const port = await freePort();
+    const misconfiguredPort = await freePort();
     writeFileSync(
       join(prefix, 'nginx.conf'),
       renderConfig({
@@ -61,6 +64,8 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
         integrations,
         sidekeyAddress: sidekey.address,
         serviceKey: sidekey.serviceKey,
+        misconfiguredPort,
+        badServiceKey,
         backendAddress: `127.0.0.1:${(backend.address() as { port: number }).port}`,
       }),
     );
@@ -76,6 +81,7 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
     ]);
     await waitForPort(port, 'nginx', () => server.output() + readLog(prefix, 'error.log'), server);
     url = `http://127.0.0.1:${port}`;
+    misconfiguredUrl = `http://127.0.0.1:${misconfiguredPort}`;
   });
 
   afterAll(async () => {
@@ -150,8 +156,8 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
     expect((await get('/files/', basic(sidekey.owner.email, password))).status).toBe(200);
   });
 
-  it('passes throttling on as 401 with Retry-After, even for a right password', async () => {
-    // One never used yet: Sidekey answers recent successes from its cache before throttling.
+  it('passes throttling on as 401 with Retry-After to guesses, and still lets the right password through', async () => {
+    // One never used yet: Sidekey's node cache of recent successes plays no part.
     const { password } = sidekey.appPasswords['new tablet']!;
     // Distinct, well-formed wrong passwords (the same one repeated counts once) until Sidekey
     // starts throttling the account: after its free failures, each is refused with Retry-After.
@@ -164,11 +170,30 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
     expect(attempts).toBeGreaterThan(1);
     expect(attempts).toBeLessThan(100);
     const before = received.length;
-    const throttled = await get('/files/', basic(sidekey.owner.email, password));
-    expect(throttled.status).toBe(401);
-    expect(throttled.headers.get('www-authenticate')).toMatch(/^Basic/);
-    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    const guess = await get('/files/', basic(sidekey.owner.email, generateAppPassword().display));
+    expect(guess.status).toBe(401);
+    expect(guess.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(Number(guess.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(received.length).toBe(before);
+    // Someone else's guessing does not lock the owner's device out (128 bits are not guessed).
+    const owner = await get('/files/', basic(sidekey.owner.email, password));
+    expect(owner.status).toBe(200);
+    expect(received.length).toBe(before + 1);
+  });
+
+  it('a wrong service key in nginx is a server error (500) and logged, never a password prompt', async () => {
+    const { password } = sidekey.appPasswords['file sync']!;
+    const before = received.length;
+    const response = await fetch(`${misconfiguredUrl}/files/`, {
+      headers: { authorization: basic(sidekey.owner.email, password) },
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    expect(received.length).toBe(before);
+    // nginx names the cause in its error log; Sidekey says which kind of key problem it was.
+    expect(readLog(prefix, 'error.log')).toMatch(/auth request unexpected status: 400/);
+    await expect.poll(() => sidekey.sidekey.output()).toMatch(/service key refused/);
+    expect(sidekey.sidekey.output()).not.toContain(badServiceKey);
   });
 
   it('fails closed when Sidekey is unreachable: an error, never the protected content', async () => {
@@ -186,6 +211,7 @@ describe.skipIf(binary.skip)('nginx auth_request in front of Sidekey', () => {
       expect(logs).not.toContain(password);
     }
     expect(logs).not.toContain(sidekey.serviceKey);
+    expect(logs).not.toContain(badServiceKey);
   });
 });
 

@@ -43,6 +43,7 @@ export interface SidekeyForIntegration {
 export async function startSeededSidekey(
   appPasswordScopes: Record<string, AppPasswordScope[]>,
   serviceName: string,
+  options: { serverEnv?: Record<string, string> } = {},
 ): Promise<SidekeyForIntegration> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-integration-'));
   const database = process.env.DATABASE_URL
@@ -74,7 +75,7 @@ export async function startSeededSidekey(
     await core.close();
   }
 
-  let sidekey = await startSidekey(env);
+  let sidekey = await startSidekey({ ...env, ...options.serverEnv });
   const sessionCookie = `sidekey_session=${owner.sessionToken}`;
   return {
     get sidekey() {
@@ -106,9 +107,13 @@ export async function startSeededSidekey(
   };
 }
 
-/** `sidekey service add <name>`: registers a relying service and prints its key once. */
+/**
+ * `sidekey service add <name> --services …`: registers a relying service and prints its
+ * key once. One key serves the nginx (DAV) and Dovecot (mail) tests, so it gets them all.
+ */
 async function addService(name: string, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'service', 'add', name], {
+  const protocols = 'imap,pop3,smtp,caldav,carddav,webdav';
+  const child = spawn(process.execPath, [CLI, 'service', 'add', name, '--services', protocols], {
     env: { ...process.env, ...env, SIDEKEY_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,5 @@
+import { auditEvents } from '@sidekey/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliSandbox } from './testing.ts';
 
@@ -30,9 +32,24 @@ describe('sidekey CLI', () => {
     expect(made.stderr).toBe('');
     expect(made.stdout).toContain('ops@example.org is now an admin');
 
+    // Administrators must have two-factor on: the operator is told so at once.
+    expect(made.stdout).toMatch(/must have two-factor authentication on/);
+
     const check = await sandbox.open();
     const [row] = await check.deps.db.query.accounts.findMany();
     expect(row?.role).toBe('admin');
+    // Audited, like every other change of who may do what.
+    const granted = await check.deps.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'role_granted'));
+    expect(granted).toEqual([
+      expect.objectContaining({
+        accountId: row!.id,
+        actor: 'operator',
+        details: { role: 'admin' },
+      }),
+    ]);
     await check.close();
   });
 

@@ -14,7 +14,7 @@ export const init: ServerInit = async () => {
 /** The session is resolved once per request; pages and /api/trpc read it from locals. */
 export const handle: Handle = async ({ event, resolve }) => {
   // In production server.js answers these before SvelteKit; under `vite dev` they land here.
-  const plain = await handleFastRouteRequest(event.request, getSidekey);
+  const plain = await handleFastRouteRequest(event.request, getSidekey, () => clientAddress(event));
   if (plain) return plain;
   if (
     event.url.pathname.startsWith('/api/trpc') &&

@@ -15,6 +15,7 @@ const seed = {
   revoked: '',
   serviceKey: '',
   revokedServiceKey: '',
+  calendarServiceKey: '',
   credentialId: '',
 };
 
@@ -34,6 +35,9 @@ beforeAll(async () => {
   const service = await sidekey.serviceKeys.create('web-test', { actor: 'operator' });
   const revokedService = await sidekey.serviceKeys.create('old-service', { actor: 'operator' });
   await sidekey.serviceKeys.revoke('old-service', { actor: 'operator' });
+  const calendarService = await sidekey.serviceKeys.create('radicale', { actor: 'operator' }, [
+    'caldav',
+  ]);
   Object.assign(seed, {
     email: owner.email,
     accountId: owner.accountId,
@@ -43,6 +47,7 @@ beforeAll(async () => {
     revoked: gone.password,
     serviceKey: service.key,
     revokedServiceKey: revokedService.key,
+    calendarServiceKey: calendarService.key,
   });
   await database.close();
   app = await startSidekey(store.env);
@@ -114,6 +119,15 @@ describe('POST /auth/verify', () => {
       expect(response.status, reason).toBe(401);
       expect(await response.json()).toEqual({ ok: false, reason });
     }
+  });
+
+  it('refuses a key made for other protocols with 403 service_not_allowed', async () => {
+    const response = await verify(
+      { username: seed.email, password: seed.password, service: 'imap' },
+      seed.calendarServiceKey,
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ ok: false, reason: 'service_not_allowed' });
   });
 
   it('refuses a missing, unknown or revoked service key before looking at the password', async () => {
@@ -207,7 +221,6 @@ describe('GET /auth/basic (nginx auth_request)', () => {
           'x-sidekey-service-key': seed.serviceKey,
         },
       }),
-      await basic(seed.email, seed.password, { 'x-sidekey-service-key': seed.revokedServiceKey }),
     ];
     for (const response of denied) {
       expect(response.status).toBe(401);
@@ -220,8 +233,31 @@ describe('GET /auth/basic (nginx auth_request)', () => {
       'scope_denied',
       'invalid',
       'invalid',
-      'service_unauthorized',
     ]);
+  });
+
+  it('a missing, bad or out-of-bounds service key is the operator’s error: 400 (nginx shows 500), no password prompt, logged', async () => {
+    const bogus = `sksvc_${'B'.repeat(43)}`;
+    const answers = [
+      await basic(seed.email, seed.password, { 'x-sidekey-service-key': seed.revokedServiceKey }),
+      await basic(seed.email, seed.password, { 'x-sidekey-service-key': bogus }),
+      await basic(seed.email, seed.password, { 'x-sidekey-service-key': '' }),
+      await basic(seed.email, seed.password, { 'x-sidekey-service-key': seed.calendarServiceKey }),
+    ];
+    for (const response of answers) {
+      expect(response.status).toBe(400);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+    }
+    expect(answers.map((r) => r.headers.get('x-sidekey-reason'))).toEqual([
+      'service_unauthorized',
+      'service_unauthorized',
+      'service_unauthorized',
+      'service_not_allowed',
+    ]);
+    await expect.poll(() => app.output()).toMatch(/service key refused/);
+    expect(app.output()).toMatch(/service key not allowed this protocol/);
+    expect(app.output()).not.toContain(bogus);
+    expect(app.output()).not.toContain(seed.revokedServiceKey);
   });
 
   it('honours the service nginx names: the contacts-only password works for carddav', async () => {

@@ -100,13 +100,39 @@ export function actorOf(ctx: RequestContext, actor: ActorMeta['actor'] = 'owner'
   return { actor, address: ctx.address, userAgent: ctx.userAgent };
 }
 
-/** Admins only (a role an operator grants with `sidekey make-admin`). */
+/**
+ * Admins only (a role an operator grants with `sidekey make-admin`), and only with
+ * two-factor on: an admin's account decides which services may verify passwords, so a
+ * phished password alone must not be enough (NIST SP 800-63B AAL2).
+ */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.auth.account.role !== 'admin') {
     throw new TRPCError({
       code: 'FORBIDDEN',
       message: 'Only an administrator can do that.',
       cause: new SidekeyError('FORBIDDEN', 'Only an administrator can do that.', 'admin_required'),
+    });
+  }
+  if (!ctx.auth.account.totpEnabledAt) {
+    const message =
+      'Administrators must have two-factor authentication on. Turn it on under Sign-In and Security, then try again.';
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message,
+      cause: new SidekeyError('FORBIDDEN', message, 'admin_two_factor_required'),
+    });
+  }
+  return next();
+});
+
+/** What an admin changes (service keys): like any sensitive action, a recent re-authentication. */
+export const adminActionProcedure = adminProcedure.use(({ ctx, next }) => {
+  if (!ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) {
+    const message = 'For your security, confirm your password to continue.';
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message,
+      cause: new SidekeyError('FORBIDDEN', message, 'reauthentication_required'),
     });
   }
   return next();

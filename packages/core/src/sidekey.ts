@@ -1,6 +1,7 @@
 import type { Database } from '@sidekey/db';
 import { connectLinkService } from './connect/links.ts';
 import { accountFeatures, type AccountOptions } from './accounts/features.ts';
+import { roleService } from './accounts/roles.ts';
 import { sessionService } from './accounts/sessions.ts';
 import { appPasswordService, type GeneratePrecondition } from './app-passwords/app-passwords.ts';
 import type { Deps } from './deps.ts';
@@ -40,7 +41,8 @@ export function createSidekey(options: SidekeyOptions) {
   const connectLinks = connectLinkService(deps);
   return {
     deps,
-    accounts: account.accounts,
+    /** Sign-up, sign-in, re-authentication; and `grantAdmin`, the audited role change. */
+    accounts: { ...account.accounts, ...roleService(deps) },
     twoFactor: account.twoFactor,
     passwords: account.passwords,
     activity: account.activity,

@@ -1,21 +1,22 @@
-import { accounts } from '@sidekey/db';
-import { normaliseEmail } from '@sidekey/core';
-import { eq } from 'drizzle-orm';
 import type { Command } from './types.ts';
 
 export const makeAdmin: Command = {
   usage: 'make-admin <email>',
-  summary: 'grant the admin role to an existing account',
+  summary: 'grant the admin role to an existing account (audited)',
   async run(sidekey, [rawEmail], out) {
-    const email = rawEmail ? normaliseEmail(rawEmail) : null;
-    if (!email)
+    if (!rawEmail)
       throw new Error('Give the email address of an existing account: sidekey make-admin <email>');
-    const [updated] = await sidekey.deps.db
-      .update(accounts)
-      .set({ role: 'admin' })
-      .where(eq(accounts.email, email))
-      .returning({ id: accounts.id });
-    if (!updated) throw new Error(`No account has the email ${email}.`);
-    out(`${email} is now an admin.`);
+    // Through core, so the change and its audit row (`role_granted`) are one transaction.
+    const granted = await sidekey.accounts.grantAdmin(rawEmail, { actor: 'operator' });
+    out(
+      granted.changed
+        ? `${granted.email} is now an admin.`
+        : `${granted.email} is already an admin.`,
+    );
+    if (!granted.twoFactor) {
+      out(
+        'Administrators must have two-factor authentication on: until they turn it on (Sign-In and Security), admin actions are refused.',
+      );
+    }
   },
 };

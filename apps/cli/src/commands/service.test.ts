@@ -10,7 +10,7 @@ afterAll(sandbox.remove);
 async function accepted(key: string) {
   const sidekey = await sandbox.open();
   try {
-    return (await sidekey.serviceKeys.authenticate(key)) !== null;
+    return await sidekey.serviceKeys.authenticate(key);
   } finally {
     await sidekey.close();
   }
@@ -20,24 +20,35 @@ describe('sidekey service', () => {
   let key = '';
   let id = '';
 
-  it('add prints the key once; the server accepts it', async () => {
-    const added = run('service', 'add', 'dovecot');
+  it('add prints the key once, bound to the protocols named; the server accepts it', async () => {
+    const added = run('service', 'add', 'dovecot', '--services', 'imap,pop3,smtp');
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
+    expect(added.stdout).toContain('imap, pop3, smtp');
     key = added.stdout.match(/sksvc_[A-Za-z0-9_-]{43}/)![0];
     id = added.stdout.match(/id ([0-9a-f-]{36})/)![1]!;
-    expect(await accepted(key)).toBe(true);
+    expect(await accepted(key)).toMatchObject({ protocols: ['imap', 'pop3', 'smtp'] });
   });
 
-  it('list shows names and state, never a key', () => {
+  it('add needs the protocols, and refuses unknown ones, writing nothing', () => {
+    const unbound = run('service', 'add', 'radicale');
+    expect(unbound.status).toBe(1);
+    expect(unbound.stderr).toContain('--services');
+    const unknown = run('service', 'add', 'radicale', '--services', 'caldav,gopher');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('Unknown protocol: gopher');
+    expect(run('service', 'list').stdout).not.toContain('radicale');
+  });
+
+  it('list shows names, protocols and state, never a key', () => {
     const listed = run('service', 'list');
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+dovecot\\s+active`));
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+dovecot\\s+imap,pop3,smtp\\s+active`));
     expect(listed.stdout).not.toContain('sksvc_');
   });
 
   it('refuses a duplicate name and a missing name clearly', () => {
-    const duplicate = run('service', 'add', 'dovecot');
+    const duplicate = run('service', 'add', 'dovecot', '--services', 'imap');
     expect(duplicate.status).toBe(1);
     expect(duplicate.stderr).toContain('already has a key');
     const missing = run('service', 'add');
@@ -50,8 +61,8 @@ describe('sidekey service', () => {
     const revoked = run('service', 'revoke', 'dovecot');
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toContain('is revoked');
-    expect(await accepted(key)).toBe(false);
-    expect(run('service', 'list').stdout).toMatch(/dovecot\s+revoked/);
+    expect(await accepted(key)).toBeNull();
+    expect(run('service', 'list').stdout).toMatch(/dovecot\s+imap,pop3,smtp\s+revoked/);
     const again = run('service', 'revoke', id);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already revoked');

@@ -1,8 +1,33 @@
+import { serviceNames } from '@sidekey/core';
 import type { Command } from './types.ts';
 
 const operator = { actor: 'operator' as const };
 const usage =
-  'Use: sidekey service add <name> | sidekey service list | sidekey service revoke <name-or-id>';
+  'Use: sidekey service add <name> --services imap,pop3,smtp | sidekey service list | sidekey service revoke <name-or-id>';
+
+/** `<name words…> --services a,b` → the name and the protocols (required: least privilege). */
+function parseAdd(args: string[]): { name: string; protocols: string[] } {
+  const flag = args.findIndex((arg) => arg === '--services' || arg.startsWith('--services='));
+  const value =
+    flag === -1
+      ? undefined
+      : args[flag]!.includes('=')
+        ? args[flag]!.slice('--services='.length)
+        : args[flag + 1];
+  const nameParts = flag === -1 ? args : [...args.slice(0, flag), ...args.slice(flag + 2)];
+  const name = nameParts.join(' ').trim();
+  if (!name) throw new Error(`Name the service. ${usage}`);
+  if (!value) {
+    throw new Error(
+      `Say which protocols the service may verify with --services, from ${serviceNames.join(', ')} (a mail server: --services imap,pop3,smtp; a DAV proxy: --services caldav,carddav,webdav).`,
+    );
+  }
+  const protocols = value
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  return { name, protocols };
+}
 
 /** Relying services (IMAP/SMTP/DAV servers, backends) and their keys. */
 export const service: Command = {
@@ -12,9 +37,15 @@ export const service: Command = {
     const argument = rest.join(' ').trim();
     switch (action) {
       case 'add': {
-        if (!argument) throw new Error(`Name the service. ${usage}`);
-        const created = await sidekey.serviceKeys.create(argument, operator);
-        out(`Service “${created.name}” registered (id ${created.id}). Its key, shown only now:`);
+        const { name, protocols } = parseAdd(rest);
+        const created = await sidekey.serviceKeys.create(
+          name,
+          operator,
+          protocols as typeof serviceNames,
+        );
+        out(
+          `Service “${created.name}” registered (id ${created.id}) for ${created.protocols.join(', ')}. Its key, shown only now:`,
+        );
         out('');
         out(`  ${created.key}`);
         out('');
@@ -26,11 +57,16 @@ export const service: Command = {
       case 'list': {
         const keys = await sidekey.serviceKeys.list();
         if (keys.length === 0)
-          return out('No services registered. Add one: sidekey service add <name>');
+          return out(
+            'No services registered. Add one: sidekey service add <name> --services imap,pop3,smtp',
+          );
         for (const key of keys) {
           const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
           const used = key.lastUsedAt ? `last used ${key.lastUsedAt.toISOString()}` : 'never used';
-          out(`${key.id}  ${key.name.padEnd(24)} ${state.padEnd(32)} ${used}`);
+          const protocols = key.protocols.join(',');
+          out(
+            `${key.id}  ${key.name.padEnd(24)} ${protocols.padEnd(24)} ${state.padEnd(32)} ${used}`,
+          );
         }
         return;
       }

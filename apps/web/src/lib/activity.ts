@@ -84,6 +84,8 @@ export function describeActivity(event: ActivityEvent): string {
       return `A service was allowed to check app passwords${where}`;
     case 'service_key_revoked':
       return `A service was no longer allowed to check app passwords${where}`;
+    case 'role_granted':
+      return `You were made an administrator${where}`;
     default:
       return `${humanise(event.action)}${where}`;
   }

@@ -9,16 +9,21 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 const signedInClient = async (role: 'owner' | 'admin') =>
-  (await signUpOverHttp(t.sidekey, { role, twoFactor: false })).client;
+  (await signUpOverHttp(t.sidekey, { role, twoFactor: role === 'admin' })).client;
+const mail = ['imap', 'pop3', 'smtp'] as const;
 
 describe('admin.services', () => {
   it('an admin creates a service (key shown once), lists it and revokes it', async () => {
     const admin = await signedInClient('admin');
-    const created = await admin.trpc.admin.services.create.mutate({ name: 'dovecot' });
+    const created = await admin.trpc.admin.services.create.mutate({
+      name: 'dovecot',
+      services: [...mail],
+    });
     expect(created.key).toMatch(/^sksvc_/);
     expect(await t.sidekey.serviceKeys.authenticate(created.key)).toEqual({
       id: created.id,
       name: 'dovecot',
+      protocols: ['imap', 'pop3', 'smtp'],
     });
     const listed = await admin.trpc.admin.services.list.query();
     expect(listed).toEqual([
@@ -41,7 +46,9 @@ describe('admin.services', () => {
     const owner = await signedInClient('owner');
     const before = await t.sidekey.serviceKeys.list();
     expect(
-      await trpcErrorOf(owner.trpc.admin.services.create.mutate({ name: 'sneaky' })),
+      await trpcErrorOf(
+        owner.trpc.admin.services.create.mutate({ name: 'sneaky', services: [...mail] }),
+      ),
     ).toMatchObject({
       code: 'FORBIDDEN',
       reason: 'admin_required',
@@ -59,7 +66,9 @@ describe('admin.services', () => {
   it('bad input gets a clear 4xx', async () => {
     const admin = await signedInClient('admin');
     expect(
-      await trpcErrorOf(admin.trpc.admin.services.create.mutate({ name: 'bad\nname' })),
+      await trpcErrorOf(
+        admin.trpc.admin.services.create.mutate({ name: 'bad\nname', services: [...mail] }),
+      ),
     ).toMatchObject({
       code: 'BAD_REQUEST',
       reason: 'invalid_name',
@@ -72,5 +81,54 @@ describe('admin.services', () => {
     });
     const raw = await admin.raw('admin.services.create', '{"json":{"name":42}}');
     expect(raw.status).toBe(400);
+    // A key must say what it may verify.
+    const unbound = await admin.raw('admin.services.create', '{"json":{"name":"any"}}');
+    expect(unbound.status).toBe(400);
+    expect(
+      await trpcErrorOf(
+        admin.trpc.admin.services.create.mutate({ name: 'gopher', services: ['gopher' as 'imap'] }),
+      ),
+    ).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await t.sidekey.serviceKeys.list()).map((key) => key.name)).not.toContain('any');
+  });
+
+  it('an admin without two-factor is refused, with a reason that says so', async () => {
+    const { client } = await signUpOverHttp(t.sidekey, { role: 'admin', twoFactor: false });
+    const before = await t.sidekey.serviceKeys.list();
+    for (const call of [
+      () => client.trpc.admin.services.list.query(),
+      () => client.trpc.admin.services.create.mutate({ name: 'no-2fa', services: [...mail] }),
+    ]) {
+      expect(await trpcErrorOf(call())).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'admin_two_factor_required',
+        message: expect.stringMatching(/two-factor/),
+      });
+    }
+    expect(await t.sidekey.serviceKeys.list()).toEqual(before);
+  });
+
+  it('creating and revoking keys needs a recent re-authentication', async () => {
+    const { client, password, totpCode } = await signUpOverHttp(t.sidekey, { role: 'admin' });
+    const made = await client.trpc.admin.services.create.mutate({
+      name: 'stale-session',
+      services: [...mail],
+    });
+    t.clock.advance(6 * 60_000);
+    const before = await t.sidekey.serviceKeys.list();
+    for (const call of [
+      () => client.trpc.admin.services.create.mutate({ name: 'later', services: [...mail] }),
+      () => client.trpc.admin.services.revoke.mutate({ id: made.id }),
+    ]) {
+      expect(await trpcErrorOf(call())).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'reauthentication_required',
+      });
+    }
+    expect(await t.sidekey.serviceKeys.list()).toEqual(before);
+    await client.trpc.auth.reauthenticate.mutate({ password, code: totpCode() });
+    await expect(client.trpc.admin.services.revoke.mutate({ id: made.id })).resolves.toMatchObject({
+      id: made.id,
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { SERVICE_NAME_MAX_LENGTH } from '@sidekey/core';
+import { SERVICE_NAME_MAX_LENGTH, serviceNames, type ServiceName } from '@sidekey/core';
 import { z } from 'zod';
-import { actorOf, adminProcedure, createRouter } from '../trpc.ts';
+import { actorOf, adminActionProcedure, adminProcedure, createRouter } from '../trpc.ts';
 
 const serviceName = z
   .string({ error: 'Name the service, such as “dovecot-imap”.' })
@@ -9,19 +9,32 @@ const serviceName = z
     `A service name can be at most ${SERVICE_NAME_MAX_LENGTH} characters long.`,
   );
 
+const services = z
+  .array(
+    z.enum(serviceNames as [ServiceName, ...ServiceName[]], {
+      error: `Each service is one of ${serviceNames.join(', ')}.`,
+    }),
+    { error: 'Say which protocols this service may verify, such as ["imap", "pop3", "smtp"].' },
+  )
+  .min(1, 'Name at least one protocol this service may verify.')
+  .max(serviceNames.length * 2, 'Name each protocol once.');
+
 /** What administrators manage: the relying services allowed to verify and subscribe. */
 export const adminRouter = createRouter({
   services: createRouter({
-    /** Answers with the key: the one and only time it is shown. */
-    create: adminProcedure
-      .input(z.object({ name: serviceName }))
+    /**
+     * Answers with the key: the one and only time it is shown. `services`: the protocols
+     * the key may verify (a Dovecot key: imap, pop3, smtp), and whose revocations it hears.
+     */
+    create: adminActionProcedure
+      .input(z.object({ name: serviceName, services }))
       .mutation(({ ctx, input }) =>
-        ctx.sidekey.serviceKeys.create(input.name, actorOf(ctx, 'admin')),
+        ctx.sidekey.serviceKeys.create(input.name, actorOf(ctx, 'admin'), input.services),
       ),
 
     list: adminProcedure.query(({ ctx }) => ctx.sidekey.serviceKeys.list()),
 
-    revoke: adminProcedure
+    revoke: adminActionProcedure
       .input(z.object({ id: z.uuid({ error: 'That is not a service id.' }) }))
       .mutation(({ ctx, input }) =>
         ctx.sidekey.serviceKeys.revoke(input.id, actorOf(ctx, 'admin')),

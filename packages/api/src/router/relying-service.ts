@@ -1,4 +1,4 @@
-import { SidekeyError } from '@sidekey/core';
+import { SidekeyError, type ServiceName } from '@sidekey/core';
 import { tracked, TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure, serviceProcedure } from '../trpc.ts';
 import { eventsRequest, type RevocationEventWire } from '../wire/events.ts';
@@ -10,6 +10,15 @@ const unauthorized = () => {
     code: 'UNAUTHORIZED',
     message,
     cause: new SidekeyError('UNAUTHORIZED', message, 'service_unauthorized'),
+  });
+};
+
+const notAllowed = (service: ServiceName) => {
+  const message = `This service key may not verify ${service}: make a key for it (sidekey service add <name> --services …).`;
+  return new TRPCError({
+    code: 'FORBIDDEN',
+    message,
+    cause: new SidekeyError('FORBIDDEN', message, 'service_not_allowed'),
   });
 };
 
@@ -25,7 +34,9 @@ export const serviceRouter = createRouter({
     .output(verifyResponse)
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.sidekey.verifyForService(ctx.serviceKey, toVerifyInput(input));
-      if (!result.ok && result.reason === 'service_unauthorized') throw unauthorized();
+      if (result.ok) return result;
+      if (result.reason === 'service_unauthorized') throw unauthorized();
+      if (result.reason === 'service_not_allowed') throw notAllowed(input.service);
       return result;
     }),
 
@@ -48,10 +59,13 @@ export const serviceRouter = createRouter({
         keyRevoked = true;
         stop.abort();
       });
-      const events = await ctx.sidekey.revocations.open(after, stop.signal).catch((error) => {
-        offRevoked();
-        throw error;
-      });
+      // Only revocations of credentials this key's protocols could have verified.
+      const events = await ctx.sidekey.revocations
+        .open(after, stop.signal, { protocols: ctx.service.protocols })
+        .catch((error) => {
+          offRevoked();
+          throw error;
+        });
       return (async function* () {
         try {
           for await (const event of events) {

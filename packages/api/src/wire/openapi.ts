@@ -3,6 +3,8 @@ import { eventsRequest, revocationEvent } from './events.ts';
 import { healthy, unhealthy } from './health.ts';
 import {
   badRequest,
+  misconfigured,
+  serviceNotAllowed,
   serviceUnauthorized,
   unavailable,
   verifyAccepted,
@@ -18,6 +20,8 @@ const COMPONENTS = [
   verifyRefused,
   verifyResponse,
   serviceUnauthorized,
+  serviceNotAllowed,
+  misconfigured,
   badRequest,
   unavailable,
   revocationEvent,
@@ -114,6 +118,10 @@ function build() {
               },
               content: json({ oneOf: [ref('VerifyRefused'), ref('ServiceUnauthorized')] }),
             },
+            '403': {
+              description: 'The service key was not made for this protocol.',
+              content: json(ref('ServiceNotAllowed')),
+            },
             '405': { description: 'Only POST.', content: json(ref('BadRequest')) },
             '413': { description: 'The body is over 8 KiB.', content: json(ref('BadRequest')) },
             '503': unavailableResponse,
@@ -166,8 +174,15 @@ function build() {
               },
             },
             '400': {
-              description: 'nginx names no or an unknown protocol, or no IP address.',
-              content: json(ref('BadRequest')),
+              description:
+                'nginx is misconfigured: no or an unknown protocol, no IP address, or a missing, unknown, revoked or unfit service key (nginx answers the user 500 and logs it).',
+              headers: {
+                'X-Sidekey-Reason': header('Why, for the operator’s log.', {
+                  type: 'string',
+                  enum: ['service_unauthorized', 'service_not_allowed'],
+                }),
+              },
+              content: json(ref('Misconfigured')),
             },
             '401': {
               description: 'Every refusal (nginx turns other statuses into a 500 for the user).',
@@ -175,14 +190,7 @@ function build() {
                 'WWW-Authenticate': header('Basic realm="Sidekey", charset="UTF-8"'),
                 'X-Sidekey-Reason': header('Why, for the operator’s log.', {
                   type: 'string',
-                  enum: [
-                    'invalid',
-                    'revoked',
-                    'expired',
-                    'scope_denied',
-                    'throttled',
-                    'service_unauthorized',
-                  ],
+                  enum: ['invalid', 'revoked', 'expired', 'scope_denied', 'throttled'],
                 }),
                 'Retry-After': header('With throttled: seconds to wait.', { type: 'integer' }),
               },

@@ -125,6 +125,26 @@ export const serviceUnauthorized = z
   .object({ ok: z.literal(false), reason: z.literal('service_unauthorized') })
   .meta({ id: 'ServiceUnauthorized', description: 'A missing, unknown or revoked service key.' });
 
+export const serviceNotAllowed = z
+  .object({ ok: z.literal(false), reason: z.literal('service_not_allowed') })
+  .meta({
+    id: 'ServiceNotAllowed',
+    description: 'A valid service key that was not made for this protocol.',
+  });
+
+/** /auth/basic: what nginx's configuration got wrong; nginx shows it as a 500 and logs it. */
+export const misconfigured = z
+  .object({
+    ok: z.literal(false),
+    reason: z.enum(['bad_request', 'service_unauthorized', 'service_not_allowed']),
+    message: z.string(),
+  })
+  .meta({
+    id: 'Misconfigured',
+    description:
+      'No or an unknown protocol, no IP address, or a missing, unknown, revoked or unfit service key.',
+  });
+
 export const badRequest = z
   .object({ ok: z.literal(false), reason: z.literal('bad_request'), message: z.string() })
   .meta({ id: 'BadRequest', description: 'What is wrong with the request; it changed nothing.' });
@@ -139,6 +159,6 @@ export const unavailable = z
 // The verify path's answer must fit the wire's: a new refusal reason fails to compile here.
 type Fits<T extends U, U> = T;
 export type VerifyResultFitsTheWire = Fits<
-  Exclude<VerifyResult, { reason: 'service_unauthorized' }>,
+  Exclude<VerifyResult, { reason: 'service_unauthorized' | 'service_not_allowed' }>,
   VerifyResponse
 >;

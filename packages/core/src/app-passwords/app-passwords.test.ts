@@ -70,6 +70,39 @@ describe('generate', () => {
     expect(await countRows()).toEqual(before);
   });
 
+  it('refuses Unicode format characters (bidi controls, zero-width, BOM) that could spoof a label', async () => {
+    const { accountId } = await signUpOwner(t.sidekey);
+    const before = await countRows();
+    const spoofs = [
+      'Thunderbird\u202Egnp.exe', // right-to-left override
+      'Mail\u2066x\u2069', // bidi isolates
+      'Ma\u200Bil', // zero-width space
+      'Ma\u200Dil', // zero-width joiner
+      '\uFEFFMail', // byte-order mark
+      'Ma\u00ADil', // soft hyphen
+    ];
+    for (const label of spoofs) {
+      await expect(
+        t.sidekey.appPasswords.generate(accountId, { label }, owner),
+      ).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        reason: 'invalid_label',
+        message: expect.stringMatching(/invisible formatting characters/),
+      });
+    }
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('stores labels NFC-normalised, so one name has one spelling', async () => {
+    const { accountId } = await signUpOwner(t.sidekey);
+    const made = await t.sidekey.appPasswords.generate(
+      accountId,
+      { label: 'Caf\u0065\u0301 laptop' },
+      owner,
+    );
+    expect(made.label).toBe('Caf\u00e9 laptop');
+  });
+
   it(`stops at ${MAX_ACTIVE_APP_PASSWORDS} live passwords and says why; revoking one frees a place`, async () => {
     const { accountId } = await signUpOwner(t.sidekey);
     const made = [];

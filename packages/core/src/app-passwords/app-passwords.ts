@@ -270,7 +270,19 @@ async function expireDue(db: DbOrTx, accountId: string, at: Date): Promise<void>
 }
 
 function normaliseLabel(raw: string): string {
-  const label = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+  const nfc = raw.normalize('NFC');
+  // Unicode format characters (category Cf: bidi overrides and isolates, zero-width
+  // spaces and joiners, the BOM, soft hyphens) are invisible or reorder the text around
+  // them, so “Thunderbird\u202Egnp.exe” would show in the list and in notice mails as
+  // something it is not (Unicode TR #36). Checked before trimming, which drops a BOM.
+  if (/\p{Cf}/u.test(nfc)) {
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      'A label cannot contain invisible formatting characters (such as direction overrides or zero-width spaces); type it again by hand.',
+      'invalid_label',
+    );
+  }
+  const label = nfc.trim().replace(/\s+/g, ' ');
   if (label.length === 0) {
     throw new SidekeyError(
       'BAD_REQUEST',

@@ -23,6 +23,7 @@ describe('service keys', () => {
     expect(listed.find((k) => k.id === created.id)).toEqual({
       id: created.id,
       name: 'dovecot-imap',
+      protocols: ['imap', 'pop3', 'smtp', 'caldav', 'carddav', 'webdav'],
       createdAt: created.createdAt,
       lastUsedAt: null,
       revokedAt: null,
@@ -31,8 +32,12 @@ describe('service keys', () => {
   });
 
   it('authenticates the key, records last use, and refuses anything else', async () => {
-    const { key, id } = await t.sidekey.serviceKeys.create('nginx', operator);
-    expect(await t.sidekey.serviceKeys.authenticate(key)).toEqual({ id, name: 'nginx' });
+    const { key, id } = await t.sidekey.serviceKeys.create('nginx', operator, ['caldav', 'webdav']);
+    expect(await t.sidekey.serviceKeys.authenticate(key)).toEqual({
+      id,
+      name: 'nginx',
+      protocols: ['caldav', 'webdav'],
+    });
     const listed = await t.sidekey.serviceKeys.list();
     expect(listed.find((k) => k.id === id)!.lastUsedAt).toEqual(t.clock.now);
     const almost = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');

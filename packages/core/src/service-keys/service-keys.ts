@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { serviceKeys } from '@sidekey/db';
+import { serviceKeys, serviceProtocols, type ServiceProtocol } from '@sidekey/db';
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { recordAudit } from '../audit.ts';
@@ -25,6 +25,8 @@ const LAST_USED_INTERVAL_MS = 60_000;
 export interface ServiceKeySummary {
   id: string;
   name: string;
+  /** The protocols this key may verify (and whose revocations it hears). */
+  protocols: ServiceProtocol[];
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -33,12 +35,21 @@ export interface ServiceKeySummary {
 export interface AuthenticatedService {
   id: string;
   name: string;
+  protocols: ServiceProtocol[];
+}
+
+/** Why a presented key was refused, for the operator's log (never the key itself). */
+export function describeRefusedKey(
+  presented: string | null | undefined,
+): 'missing' | 'malformed' | 'unknown or revoked' {
+  if (!presented) return 'missing';
+  return SERVICE_KEY_PATTERN.test(presented) ? 'unknown or revoked' : 'malformed';
 }
 
 export function serviceKeyService(deps: Deps) {
   const { db, now } = deps;
   /** keyHash → service; flushed on any revocation notice and on every (re)connect. */
-  const authenticated = new Map<string, AuthenticatedService & { until: number }>();
+  const authenticated = new Map<string, { service: AuthenticatedService; until: number }>();
   let listening: Promise<boolean> | null = null;
   const revokedListeners = new Set<(serviceId: string) => void>();
   const announceRevoked = (serviceId: string) => {
@@ -64,8 +75,18 @@ export function serviceKeyService(deps: Deps) {
     return listening;
   }
 
-  async function create(rawName: string, meta: ActorMeta) {
+  /**
+   * `protocols`: what the key may verify, chosen now (least privilege: a mail server's
+   * key needs imap, pop3, smtp; a DAV proxy's caldav, carddav, webdav). Left out only by
+   * programmatic callers that serve every protocol.
+   */
+  async function create(
+    rawName: string,
+    meta: ActorMeta,
+    protocols: readonly ServiceProtocol[] = serviceProtocols,
+  ) {
     const name = normaliseName(rawName);
+    const allowed = normaliseProtocols(protocols);
     const key = `${SERVICE_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const row = await db.transaction(async (tx) => {
       // Names identify keys in `service revoke <name>`: one live key per name. The
@@ -84,16 +105,16 @@ export function serviceKeyService(deps: Deps) {
       }
       const [inserted] = await tx
         .insert(serviceKeys)
-        .values({ name, keyHash: sha256(key), createdAt: now() })
+        .values({ name, keyHash: sha256(key), protocols: allowed, createdAt: now() })
         .returning();
       await recordAudit(tx, {
         ...meta,
         action: 'service_key_created',
-        details: { name, id: inserted!.id },
+        details: { name, id: inserted!.id, protocols: allowed },
       });
       return inserted!;
     });
-    deps.log.info({ serviceId: row.id, name }, 'service key created');
+    deps.log.info({ serviceId: row.id, name, protocols: allowed }, 'service key created');
     // The only time the key leaves Sidekey.
     return { ...summarise(row), key };
   }
@@ -163,7 +184,7 @@ export function serviceKeyService(deps: Deps) {
     const keyHash = sha256(presented);
     const at = now().getTime();
     const cached = authenticated.get(keyHash);
-    if (cached && cached.until > at) return { id: cached.id, name: cached.name };
+    if (cached && cached.until > at) return cached.service;
 
     const isListening = await listen();
     const [row] = await db
@@ -177,9 +198,9 @@ export function serviceKeyService(deps: Deps) {
         .set({ lastUsedAt: new Date(at) })
         .where(eq(serviceKeys.id, row.id));
     }
-    if (isListening)
-      authenticated.set(keyHash, { id: row.id, name: row.name, until: at + AUTHENTICATED_TTL_MS });
-    return { id: row.id, name: row.name };
+    const service = { id: row.id, name: row.name, protocols: row.protocols };
+    if (isListening) authenticated.set(keyHash, { service, until: at + AUTHENTICATED_TTL_MS });
+    return service;
   }
 
   /**
@@ -209,10 +230,24 @@ function normaliseName(raw: string): string {
   return name;
 }
 
+function normaliseProtocols(raw: readonly string[]): ServiceProtocol[] {
+  const unknown = raw.filter((p) => !(serviceProtocols as readonly string[]).includes(p));
+  if (raw.length === 0 || unknown.length > 0) {
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      `${unknown.length > 0 ? `Unknown protocol: ${unknown.join(', ')}. ` : ''}Name the protocols this service may verify, from ${serviceProtocols.join(', ')} (a mail server: imap, pop3, smtp).`,
+      'invalid_services',
+    );
+  }
+  // Kept in the canonical order, once each.
+  return serviceProtocols.filter((p) => raw.includes(p));
+}
+
 function summarise(row: typeof serviceKeys.$inferSelect): ServiceKeySummary {
   return {
     id: row.id,
     name: row.name,
+    protocols: row.protocols,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,

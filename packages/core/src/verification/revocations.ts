@@ -1,7 +1,8 @@
-import { accounts, auditEvents } from '@sidekey/db';
-import { and, asc, eq, gt, inArray, max } from 'drizzle-orm';
+import { accounts, appPasswords, auditEvents } from '@sidekey/db';
+import { and, arrayOverlaps, asc, eq, gt, inArray, max } from 'drizzle-orm';
 import { REVOCATION_CHANNEL, type RevocationNotice } from '../app-passwords/transition.ts';
 import type { Deps } from '../deps.ts';
+import { scopesOf, type ServiceName } from './protocols.ts';
 
 /** One revocation as subscribed services receive it; `eventId` is the audit event's id. */
 export interface RevocationEvent {
@@ -75,11 +76,30 @@ export function revocationFeed(deps: Deps) {
     at: auditEvents.at,
   };
 
-  async function query(where: ReturnType<typeof and>, limit: number): Promise<RevocationEvent[]> {
-    const rows = await deps.db
+  async function query(
+    where: ReturnType<typeof and>,
+    limit: number,
+    scopes: string[] | null,
+  ): Promise<RevocationEvent[]> {
+    const base = deps.db
       .select(selection)
       .from(auditEvents)
-      .innerJoin(accounts, eq(accounts.id, auditEvents.accountId))
+      .innerJoin(accounts, eq(accounts.id, auditEvents.accountId));
+    // A service hears only of credentials it could have verified: what the others were
+    // for (and whose they were) is none of its business.
+    const scoped = scopes
+      ? base.innerJoin(
+          appPasswords,
+          and(
+            eq(appPasswords.id, auditEvents.credentialId),
+            arrayOverlaps(
+              appPasswords.scopes,
+              scopes as (typeof appPasswords.$inferSelect)['scopes'],
+            ),
+          ),
+        )
+      : base;
+    const rows = await scoped
       .where(
         and(
           where,
@@ -109,12 +129,15 @@ export function revocationFeed(deps: Deps) {
    * listening, so a revocation committed after it resolves is always delivered; and
    * listening starts before the catch-up query, so one committing in between is never
    * lost. After a reconnect of the LISTEN connection the log is read again for whatever
-   * was missed meanwhile.
+   * was missed meanwhile. With `protocols`, only revocations of credentials whose scopes
+   * those protocols use are sent (a service key's protocols).
    */
   async function open(
     afterEventId: number | null,
     signal: AbortSignal,
+    filter: { protocols?: readonly ServiceName[] } = {},
   ): Promise<AsyncGenerator<RevocationEvent>> {
+    const scopes = filter.protocols ? scopesOf(filter.protocols) : null;
     let wake: (() => void) | null = null;
     let catchUp = true;
     /** Notices of ids at or below the cursor: a transaction that committed after a later one. */
@@ -156,7 +179,7 @@ export function revocationFeed(deps: Deps) {
           if (late.size > 0) {
             const ids = [...late];
             late.clear();
-            for (const event of await query(inArray(auditEvents.id, ids), ids.length)) {
+            for (const event of await query(inArray(auditEvents.id, ids), ids.length, scopes)) {
               if (delivered.has(event.eventId)) continue;
               remember(delivered, event.eventId);
               yield event;
@@ -165,7 +188,7 @@ export function revocationFeed(deps: Deps) {
           }
           if (catchUp) {
             catchUp = false;
-            const batch = await query(gt(auditEvents.id, cursor), CATCH_UP_BATCH);
+            const batch = await query(gt(auditEvents.id, cursor), CATCH_UP_BATCH, scopes);
             for (const event of batch) {
               cursor = Math.max(cursor, event.eventId);
               if (delivered.has(event.eventId)) continue;
@@ -189,8 +212,9 @@ export function revocationFeed(deps: Deps) {
   async function* stream(
     afterEventId: number | null,
     signal: AbortSignal,
+    filter: { protocols?: readonly ServiceName[] } = {},
   ): AsyncGenerator<RevocationEvent> {
-    yield* await open(afterEventId, signal);
+    yield* await open(afterEventId, signal, filter);
   }
 
   return { start, onNotice, onConnect, open, stream };

@@ -28,7 +28,7 @@ async function ownerWithPassword() {
 const wrong = () => generateAppPassword().display; // well-formed, checksum right, stored nowhere
 
 describe('verification throttling (NIST SP 800-63B §5.2.2)', () => {
-  it('after the free failures, refuses even the right password as throttled with Retry-After, then lets it through and resets', async () => {
+  it('after the free failures, refuses further guesses as throttled with Retry-After; the right password still verifies and resets', async () => {
     const { email, generated } = await ownerWithPassword();
     const address = freshAddress();
     const attempt = (password: string) =>
@@ -36,12 +36,15 @@ describe('verification throttling (NIST SP 800-63B §5.2.2)', () => {
     for (let i = 0; i < VERIFY_ACCOUNT_POLICY.freeFailures; i++) {
       expect(await attempt(wrong())).toEqual({ ok: false, reason: 'invalid' });
     }
-    expect(await attempt(generated.password)).toMatchObject({ ok: true }); // still free: resets
+    expect(await attempt(generated.password)).toMatchObject({ ok: true }); // resets
     for (let i = 0; i <= VERIFY_ACCOUNT_POLICY.freeFailures; i++) await attempt(wrong());
-    const refused = await attempt(generated.password);
-    expect(refused).toEqual({ ok: false, reason: 'throttled', retryAfterSeconds: 1 });
+    expect(await attempt(wrong())).toEqual({
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: 1,
+    });
 
-    t.clock.advance(1_000);
+    // A 128-bit secret is not a guess: the owner's device is let through while throttled.
     expect(await attempt(generated.password)).toMatchObject({ ok: true });
     // The success cleared the count: one more wrong password is free again.
     expect(await attempt(wrong())).toEqual({ ok: false, reason: 'invalid' });
@@ -62,12 +65,14 @@ describe('verification throttling (NIST SP 800-63B §5.2.2)', () => {
       }
       expect(answer).toEqual({ ok: false, reason: 'invalid' });
     }
-    const locked = await attempt(generated.password);
+    const locked = await attempt(wrong());
     expect(locked).toMatchObject({ ok: false, reason: 'throttled' });
     if (!locked.ok) delays.push(locked.retryAfterSeconds!);
     expect(delays.slice(0, 4)).toEqual([1, 2, 4, 8]);
     expect(Math.max(...delays.slice(0, -1))).toBe(15 * 60);
     expect(delays.at(-1)).toBe(60 * 60);
+    // The lock holds guessing, never the owner's working password.
+    expect(await attempt(generated.password)).toMatchObject({ ok: true });
   }, 60_000);
 
   it('the same wrong password repeated counts once: a phone stuck on a revoked password cannot lock its owner out', async () => {
@@ -126,15 +131,82 @@ describe('verification throttling (NIST SP 800-63B §5.2.2)', () => {
         address: attacker,
       });
     }
-    const login = (address: string) =>
-      t.sidekey.verify({
-        username: target.email,
-        password: target.generated.password,
+    const login = (address: string, password = target.generated.password) =>
+      t.sidekey.verify({ username: target.email, password, service: 'imap', address });
+    expect(await login(attacker, wrong())).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await login(freshAddress(), wrong())).toEqual({ ok: false, reason: 'invalid' });
+    // The owner behind the same NAT as the attacker still gets in with the right password.
+    expect(await login(attacker)).toMatchObject({ ok: true });
+    expect(await login(freshAddress())).toMatchObject({ ok: true });
+  });
+
+  it('anyone who knows the email cannot lock the working devices out, and a locked username probes nothing', async () => {
+    const { email, accountId, generated } = await ownerWithPassword();
+    const other = await t.sidekey.appPasswords.generate(accountId, { label: 'Laptop' }, owner);
+    const old = await t.sidekey.appPasswords.generate(accountId, { label: 'Old' }, owner);
+    await t.sidekey.appPasswords.revoke(accountId, old.id, owner);
+    // An attacker walks the username into the hour-long lock, from many addresses.
+    for (let counted = 0; counted < VERIFY_ACCOUNT_POLICY.lockAfter!; counted++) {
+      let answer = await t.sidekey.verify({
+        username: email,
+        password: wrong(),
+        service: 'imap',
+        address: freshAddress(),
+      });
+      while (!answer.ok && answer.reason === 'throttled') {
+        t.clock.advance(answer.retryAfterSeconds! * 1000);
+        answer = await t.sidekey.verify({
+          username: email,
+          password: wrong(),
+          service: 'imap',
+          address: freshAddress(),
+        });
+      }
+    }
+    const as = (password: string, service: 'imap' | 'caldav' = 'imap') =>
+      t.sidekey.verify({ username: email, password, service, address: freshAddress() });
+    expect(await as(wrong())).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      retryAfterSeconds: 3600,
+    });
+    // Every working password keeps working (the node cache is off: this is the database's answer).
+    expect(await as(generated.password)).toMatchObject({ ok: true, credentialId: generated.id });
+    expect(await as(other.password, 'caldav')).toMatchObject({ ok: true, credentialId: other.id });
+    // While throttled, a failing request learns nothing more than `throttled`: not revoked.
+    t.clock.advance(1000);
+    for (let i = 0; i < 50; i++) await as(wrong());
+    expect(await as(old.password)).toMatchObject({ ok: false, reason: 'throttled' });
+  }, 60_000);
+
+  it('two old devices alternating two revoked passwords do not lock the working one out', async () => {
+    const { email, accountId, generated } = await ownerWithPassword();
+    const stale = [];
+    for (const label of ['Old phone', 'Old tablet']) {
+      const made = await t.sidekey.appPasswords.generate(accountId, { label }, owner);
+      await t.sidekey.appPasswords.revoke(accountId, made.id, owner);
+      stale.push(made.password);
+    }
+    const address = freshAddress();
+    const answers = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const answer = await t.sidekey.verify({
+        username: email,
+        password: stale[i % 2]!,
         service: 'imap',
         address,
       });
-    expect(await login(attacker)).toMatchObject({ ok: false, reason: 'throttled' });
-    expect(await login(freshAddress())).toMatchObject({ ok: true });
+      if (!answer.ok) answers.add(answer.reason);
+    }
+    expect(answers).toContain('throttled'); // the old devices are slowed …
+    expect(
+      await t.sidekey.verify({
+        username: email,
+        password: generated.password,
+        service: 'imap',
+        address,
+      }),
+    ).toMatchObject({ ok: true }); // … the working one is not
   });
 
   it('concurrent failures on many connections all count', async () => {

@@ -46,6 +46,7 @@ export function verificationService(
       authenticate: serviceKeys.authenticate,
       verify: verifyOne,
       metrics,
+      log: deps.log,
     }),
     metrics,
     revocations,

@@ -54,9 +54,9 @@ export interface VerifyParts {
  *
  * Throttle state is read in the same round trip as the credential, so a success costs
  * one query as before; failures are written after the answer is known (NIST SP 800-63B
- * §5.2.2). A repeat of a recent success is answered from this node's cache without the
- * database — and without the throttle: it proves the secret, so an attacker hammering
- * the username cannot lock out the owner's devices.
+ * §5.2.2). The throttle holds back failures only: the right secret verifies while its
+ * username or address is throttled. A repeat of a recent success is answered from this
+ * node's cache without the database.
  */
 export async function verify(
   deps: Deps,
@@ -95,14 +95,19 @@ export async function verify(
     ? { account: throttle.accountKey(username), address: throttle.addressKey(input.address) }
     : null;
   const found = await lookUp(deps, hashes, throttleKeys);
-  if (found.blockedUntil && found.blockedUntil > at) {
-    const retryAfterSeconds = Math.max(
-      1,
-      Math.ceil((found.blockedUntil.getTime() - at.getTime()) / 1000),
-    );
-    return { ok: false, reason: 'throttled', retryAfterSeconds };
-  }
+  // Throttling slows guessing (NIST SP 800-63B §5.2.2); it must not lock out the holder of
+  // a 128-bit secret, which nobody guesses online. So the right password verifies however
+  // throttled its username or address is, and only a request that would fail is told
+  // `throttled` — never revoked or expired, so a throttled caller probes nothing.
+  const blockedUntil = found.blockedUntil && found.blockedUntil > at ? found.blockedUntil : null;
   const refuse = async (result: VerifyResult): Promise<VerifyResult> => {
+    if (blockedUntil) {
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil((blockedUntil.getTime() - at.getTime()) / 1000),
+      );
+      return { ok: false, reason: 'throttled', retryAfterSeconds };
+    }
     if (throttle && throttleKeys) await throttle.recordFailure(throttleKeys, parsed.canonical);
     return result;
   };
@@ -131,15 +136,21 @@ export async function verify(
     });
 
   if (credential.expiresAt && credential.expiresAt <= at) {
-    await deps.db.transaction((tx) =>
-      applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
-    );
+    // While throttled the expiry is left for the next unthrottled attempt (or the owner's
+    // list) to record: a throttled request writes nothing.
+    if (!blockedUntil) {
+      await deps.db.transaction((tx) =>
+        applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
+      );
+    }
     return refuse({ ok: false, reason: 'expired' });
   }
 
   const needed = serviceScopes[input.service];
   if (!credential.scopes.includes(needed)) {
-    // The owner sees the attempt in their activity: a password used where it was not meant to be.
+    // The owner sees the attempt in their activity: a password used where it was not meant
+    // to be. Not a guess (only the secret's holder gets here), so neither counted nor
+    // hidden behind `throttled`.
     await recordAudit(deps.db, {
       ...meta,
       accountId: credential.accountId,

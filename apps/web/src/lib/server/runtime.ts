@@ -1,5 +1,6 @@
 import { openSidekey, readConfig, type Sidekey, type SidekeyConfig } from '@sidekey/core';
 import { createNodeFastRoutes } from './adapters/routes.ts';
+import { nodeClientAddress } from './client-address.ts';
 
 /**
  * One Sidekey per process, shared by SvelteKit and the plain-HTTP server entry
@@ -56,3 +57,6 @@ export async function getSidekey(): Promise<Sidekey> {
  */
 (globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.fastRoutes')] =
   createNodeFastRoutes(getSidekey);
+
+/** server.js stamps every request with the client address this rule gives. */
+(globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.clientAddress')] = nodeClientAddress;

@@ -6,10 +6,12 @@ import { boundedHeader, json, type PlainRequest, type PlainResponse } from './pl
  * GET /auth/basic — for nginx `auth_request`. nginx passes the client's
  * `Authorization: Basic` and sets X-Sidekey-Service, X-Sidekey-Service-Key and
  * X-Sidekey-Client-Address itself. 204 allows (with the account in X-Sidekey-Account,
- * which nginx can pass on with auth_request_set); every denial is 401 with
- * WWW-Authenticate, because nginx turns anything but 2xx/401/403 into a 500 — so
- * throttling is a 401 too, with Retry-After. Only a misconfigured nginx (no or an
- * unknown service) gets a 400, which an operator sees in their error log.
+ * which nginx can pass on with auth_request_set); every denial of the user's password is
+ * 401 with WWW-Authenticate — throttling too, with Retry-After. A misconfigured nginx (no
+ * or an unknown service; a missing, unknown or revoked service key; a key not made for
+ * this protocol) gets a 400: nginx passes 401 and 403 to the client but turns any other
+ * status into a 500 and logs "auth request unexpected status", so the user sees a
+ * server error rather than a password prompt, and the operator finds it in the log.
  */
 export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
   const credentials = readBasic(request.header('authorization'));
@@ -23,14 +25,14 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
   if (!parsed.success) {
     // nginx sets the service and the address: a refusal there is its configuration's, which
     // the operator sees as a 400 in the error log. The rest is the client's: a denial.
-    const misconfigured = parsed.error.issues.find(
+    const nginxIssue = parsed.error.issues.find(
       (issue) => issue.path[0] === 'service' || issue.path[0] === 'remoteAddress',
     );
-    if (misconfigured) {
+    if (nginxIssue) {
       return json(400, {
         ok: false,
         reason: 'bad_request',
-        message: `${misconfigured.message} Set it in the nginx configuration (X-Sidekey-Service, X-Sidekey-Client-Address: $remote_addr).`,
+        message: `${nginxIssue.message} Set it in the nginx configuration (X-Sidekey-Service, X-Sidekey-Client-Address: $remote_addr).`,
       });
     }
     return deny('invalid');
@@ -40,7 +42,21 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
   const result = await sidekey.verifyForService(
     boundedHeader(request, 'x-sidekey-service-key'),
     wire.toVerifyInput(parsed.data),
+    { peer: request.address() },
   );
+  const service = parsed.data.service;
+  if (!result.ok && result.reason === 'service_unauthorized') {
+    return misconfigured(
+      result.reason,
+      'Set X-Sidekey-Service-Key to a live key from `sidekey service add` in the nginx configuration.',
+    );
+  }
+  if (!result.ok && result.reason === 'service_not_allowed') {
+    return misconfigured(
+      result.reason,
+      `This service key was not made for ${service}: use a key made with --services ${service}, or fix $sidekey_service.`,
+    );
+  }
   if (!result.ok) {
     const retryAfter = 'retryAfterSeconds' in result ? result.retryAfterSeconds : undefined;
     return deny(result.reason, retryAfter as number | undefined);
@@ -55,6 +71,11 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
       'x-sidekey-scopes': result.scopes.join(','),
     },
   };
+}
+
+/** An operator's mistake: 400, which nginx turns into a 500 for the client and logs. */
+function misconfigured(reason: string, message: string): PlainResponse {
+  return json(400, { ok: false, reason, message }, { 'x-sidekey-reason': reason });
 }
 
 function deny(reason: string, retryAfterSeconds?: number): PlainResponse {

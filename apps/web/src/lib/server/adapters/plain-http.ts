@@ -9,6 +9,8 @@ export interface PlainRequest {
   header(name: string): string | undefined;
   /** The body as text, or 'too_large' past `limit` bytes (reading stops there). */
   body(limit: number): Promise<string | 'too_large'>;
+  /** The caller's address (after trusted proxies), computed only when asked. */
+  address(): string | null;
 }
 
 export interface PlainResponse {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wire } from '@sidekey/api';
 import type { Sidekey } from '@sidekey/core';
+import { CLIENT_ADDRESS_HEADER, nodeClientAddress } from '../client-address.ts';
 import { basicAuth } from './basic.ts';
 import { health } from './health.ts';
 import { metrics } from './metrics.ts';
@@ -90,6 +91,9 @@ export function createNodeFastRoutes(getSidekey: () => Promise<Sidekey>) {
 function nodeRequest(req: IncomingMessage): PlainRequest {
   return {
     method: req.method ?? 'GET',
+    // server.js has stamped it; computed here only if something else serves the routes.
+    address: () =>
+      (req.headers[CLIENT_ADDRESS_HEADER] as string | undefined) || nodeClientAddress(req),
     header: (name) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;
@@ -120,11 +124,13 @@ function nodeRequest(req: IncomingMessage): PlainRequest {
 export async function handleFastRouteRequest(
   request: Request,
   getSidekey: () => Promise<Sidekey>,
+  address: () => string | null,
 ): Promise<Response | null> {
   const route = routes[new URL(request.url).pathname];
   if (!route) return null;
   const response = await answer(route, getSidekey, {
     method: request.method,
+    address,
     header: (name) => request.headers.get(name) ?? undefined,
     body: async (limit) => {
       const text = await request.text();

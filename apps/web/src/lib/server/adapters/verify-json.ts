@@ -8,8 +8,9 @@ export const VERIFY_BODY_LIMIT = 8 * 1024;
 /**
  * POST /auth/verify — the JSON verify endpoint (Dovecot's Lua passdb, any backend).
  * `Authorization: Bearer <service key>`, body {username, password, service,
- * remoteAddress?, userAgent?} → 200 {ok:true, …} or 401 {ok:false, reason}; a body that
- * is not that shape is 400 bad_request and changes nothing.
+ * remoteAddress?, userAgent?} → 200 {ok:true, …} or 401 {ok:false, reason} (a refused
+ * service key too: `service_unauthorized`, logged); 403 `service_not_allowed` for a key not
+ * made for the protocol; a body that is not that shape is 400 bad_request and changes nothing.
  */
 export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
   if (request.method !== 'POST') {
@@ -25,8 +26,11 @@ export async function verifyJson(sidekey: Sidekey, request: PlainRequest): Promi
   const result = await sidekey.verifyForService(
     bearerToken(request.header('authorization')),
     parsed,
+    { peer: request.address() },
   );
   if (result.ok) return json(200, result satisfies wire.VerifyResponse);
+  // The key is valid but not for this protocol: the service's configuration, not the user.
+  if (result.reason === 'service_not_allowed') return json(403, result);
   if (result.reason === 'throttled' && 'retryAfterSeconds' in result) {
     const retryAfter = String(result.retryAfterSeconds);
     return json(401, result, { 'retry-after': retryAfter });

@@ -1,0 +1,3 @@
+ALTER TABLE "service_keys" ADD COLUMN "protocols" text[] DEFAULT ARRAY['imap', 'pop3', 'smtp', 'caldav', 'carddav', 'webdav']::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "service_keys" ADD CONSTRAINT "service_keys_protocols_present" CHECK (cardinality("service_keys"."protocols") >= 1);--> statement-breakpoint
+ALTER TABLE "service_keys" ADD CONSTRAINT "service_keys_protocols_known" CHECK ("service_keys"."protocols" <@ ARRAY['imap', 'pop3', 'smtp', 'caldav', 'carddav', 'webdav']::text[]);
