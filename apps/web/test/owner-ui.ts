@@ -70,6 +70,9 @@ export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()
   await expect.poll(() => page.getByRole('heading', { name: 'Check your email' }).count()).toBe(1);
   const token = await mailedToken(app, owner.email, '/sign-up/confirm');
   await page.goto(`${new URL('/sign-up/confirm', app.url).href}#token=${token}`);
+  // Without JavaScript the page cannot read the link's fragment: the code is pasted.
+  const pasted = page.getByLabel('Sign-up code');
+  if (await pasted.isVisible()) await pasted.fill(token);
   await page.getByRole('button', { name: 'Create my account' }).click();
   await page.waitForURL(/\/account/, { timeout: 10_000 }).catch(async (error: unknown) => {
     throw new Error(`sign-up did not reach /account: ${await page.locator('main').innerText()}`, {
