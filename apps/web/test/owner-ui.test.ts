@@ -197,7 +197,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       expect(stored).not.toContain(secret);
     }
     await context.close();
-  });
+  }, 120_000); // the longest flow: sign-up now goes through the mailed link
 
   it('shows a failed sign-in in words, then signs in with the two-factor step', async () => {
     const { context, page, problems } = await openContext(browser, app.url);
