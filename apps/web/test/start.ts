@@ -25,7 +25,6 @@ export interface RunningSidekey {
 export async function mailedToken(app: RunningSidekey, email: string, path: string) {
   const pattern = new RegExp(`${path.replace(/\//g, '\\/')}#token=([^"\\s]+)`, 'g');
   for (let tries = 0; tries < 100; tries++) {
-    let text = '';
     if (app.databaseUrl) {
       const database = await createDb({ url: app.databaseUrl, migrate: false, maxConnections: 1 });
       try {
@@ -34,12 +33,16 @@ export async function mailedToken(app: RunningSidekey, email: string, path: stri
           .from(outbox)
           .where(eq(outbox.recipient, email))
           .orderBy(desc(outbox.id));
-        text = mails.map((mail) => mail.body).join('\n');
+        const first = [
+          ...mails
+            .map((mail) => mail.body)
+            .join('\n')
+            .matchAll(pattern),
+        ][0];
+        if (first) return first[1]!;
       } finally {
         await database.close();
       }
-      const first = [...text.matchAll(pattern)][0];
-      if (first) return first[1]!;
     } else {
       const last = [...app.output().matchAll(pattern)].at(-1);
       if (last) return last[1]!;
