@@ -54,6 +54,7 @@ beforeAll(async () => {
       { actor: 'owner' },
     );
     await sidekey.passwords.requestPasswordReset({ email: owner.email }, { actor: 'anonymous' });
+    await sidekey.mailer.settled(); // the link is mailed after the answer
     const mails = await database.db.select().from(outbox).where(eq(outbox.recipient, owner.email));
     const token = /\/reset-password#token=([\w-]+)/.exec(mails.at(-1)!.body)![1]!;
     seed.resets.push({ email: owner.email, appPassword: password, token });

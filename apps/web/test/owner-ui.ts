@@ -67,9 +67,16 @@ export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()
   await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   // The same page whether or not the email has an account; the link is in the mail.
-  await expect.poll(() => page.getByRole('heading', { name: 'Check your email' }).count()).toBe(1);
+  await expect
+    .poll(() => page.getByRole('heading', { name: 'Check your email' }).count(), {
+      timeout: 15_000,
+    })
+    .toBe(1);
   const token = await mailedToken(app, owner.email, '/sign-up/confirm');
   await page.goto(`${new URL('/sign-up/confirm', app.url).href}#token=${token}`);
+  // Without JavaScript the page cannot read the link's fragment: the code is pasted.
+  const pasted = page.getByLabel('Sign-up code');
+  if (await pasted.isVisible()) await pasted.fill(token);
   await page.getByRole('button', { name: 'Create my account' }).click();
   await page.waitForURL(/\/account/, { timeout: 10_000 }).catch(async (error: unknown) => {
     throw new Error(`sign-up did not reach /account: ${await page.locator('main').innerText()}`, {
