@@ -148,6 +148,30 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
       expect(await dialog.getByText('You already have a password called').count()).toBe(1);
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, 'generate-duplicate-label');
+      await dialog.getByRole('link', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+
+      // Renaming keeps the password and shows the new label at once.
+      const only = page.getByTestId('app-password-row').first();
+      await only.getByText('Rename').click();
+      expect(await only.getByLabel('New label').inputValue()).toBe('DAVx⁵');
+      await only.getByLabel('New label').fill('Phone calendars');
+      await only.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.getByText('Renamed to “Phone calendars”.').count()).toBe(1);
+      expect(await page.getByTestId('app-password-row').first().locator('h3').textContent()).toBe(
+        'Phone calendars',
+      );
+      expect(await verifies(app.url, serviceKey, owner.email, password)).toMatchObject({
+        ok: false,
+        reason: 'scope_denied',
+      });
+      // A refusal for something the password does not reach shows on its row, in words.
+      await page.reload();
+      expect(await page.getByTestId('scope-refusal').textContent()).toMatch(
+        /an app tried to reach your mail with it, which this password does not allow/,
+      );
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'account-renamed-refused');
       expect(problems).toEqual([]);
       expect(urls.filter((url) => url.includes(password))).toEqual([]);
       await context.close();

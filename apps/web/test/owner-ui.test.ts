@@ -120,7 +120,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       await closeDialog(page, 'Your new app-specific password');
       // Focus lands on the new password's row, not on the page's top.
       await expect
-        .poll(() => page.evaluate(() => document.activeElement?.textContent))
+        .poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: 10_000 })
         .toBe('Thunderbird');
 
       expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toMatchObject({
@@ -150,7 +150,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
         )
         .toBe(1);
       await expect
-        .poll(() => page.evaluate(() => document.activeElement?.textContent))
+        .poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: 10_000 })
         .toMatch(/was revoked/);
       expect(await verifies(app.url, seed.serviceKey, owner.email, password)).toEqual({
         ok: false,
@@ -175,7 +175,7 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
         .toBe(1);
       // Focus lands on the result; the empty list does not read as if none had ever existed.
       await expect
-        .poll(() => page.evaluate(() => document.activeElement?.textContent))
+        .poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: 10_000 })
         .toMatch(/3 app passwords were revoked/);
       expect(await page.getByTestId('app-passwords-empty').textContent()).toMatch(
         /No app-specific password works now/,

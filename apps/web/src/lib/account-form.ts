@@ -8,6 +8,8 @@ export interface AccountForm {
   fieldErrors?: Record<string, string[] | undefined>;
   success?: string;
   label?: string;
+  /** The password a per-row form (rename) was about. */
+  id?: string;
   scopes?: string[];
   expiresInDays?: string;
   generated?: {

@@ -44,6 +44,8 @@ export function describeActivity(event: ActivityEvent): string {
       return `${quoted(event.label)} revoked: ${revokeReasonInWords(event.reason)}`;
     case 'EXPIRE':
       return `${quoted(event.label)} expired`;
+    case 'renamed':
+      return `You renamed an app password to ${quoted(event.label)}${where}`;
     case 'scope_denied':
       return `${quoted(event.label)} was refused for ${serviceInWords(event.service) ?? 'a service'} it may not use${where}`;
     case 'sign_up':

@@ -47,7 +47,8 @@ export function listPasswords<T extends ListedPassword>(
       (!options.unusedOnly || isUnused(row, options.now)),
   );
   const compare: Record<SortKey, (a: T, b: T) => number> = {
-    name: (a, b) => a.label.localeCompare(b.label, undefined, { sensitivity: 'base', numeric: true }),
+    name: (a, b) =>
+      a.label.localeCompare(b.label, undefined, { sensitivity: 'base', numeric: true }),
     created: (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
     // Last used first; never used at the end, newest of those first.
     used: (a, b) =>

@@ -24,6 +24,13 @@ export const appPasswordsRouter = createRouter({
       ctx.sidekey.appPasswords.revoke(ctx.auth.account.id, input.id, actorOf(ctx)),
     ),
 
+  /** A new label; the password itself is unchanged and keeps working. */
+  rename: protectedProcedure
+    .input(z.object({ id: credentialId, label }))
+    .mutation(({ ctx, input }) =>
+      ctx.sidekey.appPasswords.rename(ctx.auth.account.id, input.id, input.label, actorOf(ctx)),
+    ),
+
   revokeAll: sensitiveProcedure.mutation(({ ctx }) =>
     ctx.sidekey.appPasswords.revokeAll(ctx.auth.account.id, actorOf(ctx)),
   ),

@@ -7,7 +7,7 @@ import {
   type DbOrTx,
 } from '@sidekey/db';
 import { decide, type RevokeReason } from '@sidekey/lifecycle';
-import { and, asc, count, desc, eq, lte, ne } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lte, ne, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { notFound, SidekeyError } from '../errors.ts';
@@ -220,7 +220,55 @@ export function appPasswordService(
     return row;
   }
 
-  return { generate, list, revoke, revokeAll, history };
+  /**
+   * A new label for a password still in use (the app keeps working). Labels are unique
+   * among an owner's working passwords, whatever the case: two alike could not be told
+   * apart in the list, in mail or in the activity.
+   */
+  async function rename(accountId: string, credentialId: string, raw: string, meta: ActorMeta) {
+    const label = normaliseLabel(raw);
+    const row = await db.transaction(async (tx) => {
+      const current = await findOwned(tx, accountId, credentialId, { lock: true });
+      if (current.state === 'revoked') {
+        throw new SidekeyError('CONFLICT', `“${current.label}” is revoked.`, 'already_revoked');
+      }
+      const [clash] = await tx
+        .select({ id: appPasswords.id })
+        .from(appPasswords)
+        .where(
+          and(
+            eq(appPasswords.accountId, accountId),
+            ne(appPasswords.state, 'revoked'),
+            ne(appPasswords.id, credentialId),
+            sql`lower(${appPasswords.label}) = lower(${label})`,
+          ),
+        )
+        .limit(1);
+      if (clash) {
+        throw new SidekeyError(
+          'CONFLICT',
+          `You already have a password called “${label}”.`,
+          'duplicate_label',
+        );
+      }
+      const [updated] = await tx
+        .update(appPasswords)
+        .set({ label })
+        .where(eq(appPasswords.id, credentialId))
+        .returning();
+      await recordAudit(tx, {
+        ...meta,
+        accountId,
+        credentialId,
+        action: 'renamed',
+        details: { from: current.label, to: label },
+      });
+      return updated!;
+    });
+    return summarise(row);
+  }
+
+  return { generate, list, revoke, revokeAll, history, rename };
 }
 
 /**

@@ -151,6 +151,21 @@ export const actions: Actions = {
     }
   },
 
+  rename: async (event) => {
+    const form = await event.request.formData();
+    const id = String(form.get('id') ?? '');
+    const label = String(form.get('label') ?? '');
+    try {
+      const renamed = await serverCaller(event).appPasswords.rename({ id, label });
+      return { form: 'rename', id, success: `Renamed to “${renamed.label}”.` };
+    } catch (error) {
+      // Every refusal here is about the label: shown once, beside that row's field.
+      const problem = problemOf(error);
+      const message = problem.fieldErrors.label?.[0] ?? problem.message;
+      return failWith('rename', error, { id, label, fieldErrors: { label: [message] } });
+    }
+  },
+
   revokeAll: async (event) => {
     const form = await event.request.formData();
     const result = await sensitive(event, form, 'revokeAll', {}, (caller) =>
