@@ -2,13 +2,16 @@ import type { Handle, ServerInit } from '@sveltejs/kit';
 import { readSessionToken, resolveSession } from '@sidekey/api';
 import { clientAddress } from '$lib/server/client-address';
 import { handleFastRouteRequest } from '$lib/server/adapters/routes';
-import { getRuntime, getSidekey } from '$lib/server/runtime';
+import { getRuntime, getSidekey, startIsManaged } from '$lib/server/runtime';
 import { applySecurityHeaders } from '$lib/server/security-headers';
 import { crossSiteRefusal, isCrossSiteWrite } from '$lib/server/same-origin';
 
-/** Opens the database (and migrates it) when the server starts, not on the first request. */
+/**
+ * Opens the database (and migrates it) when the server starts, not on the first request;
+ * under server.js, which opens it itself once its port is bound.
+ */
 export const init: ServerInit = async () => {
-  await getRuntime();
+  if (!startIsManaged()) await getRuntime();
 };
 
 /** The session is resolved once per request; pages and /api/trpc read it from locals. */

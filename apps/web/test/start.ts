@@ -8,6 +8,7 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 export interface RunningSidekey {
   url: string;
+  dataDir: string;
   process: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
@@ -18,8 +19,11 @@ export interface RunningSidekey {
  * with its own embedded data directory unless DATABASE_URL is set, and waits for the
  * URL it prints.
  */
-export async function startSidekey(env: Record<string, string> = {}): Promise<RunningSidekey> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-web-'));
+export async function startSidekey(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; keepDataDir?: boolean } = {},
+): Promise<RunningSidekey> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sidekey-web-'));
   const child = spawn(process.execPath, ['server.js'], {
     cwd: appDir,
     env: {
@@ -51,6 +55,7 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
   });
   return {
     url,
+    dataDir,
     process: child,
     output: () => output,
     async stop() {
@@ -59,7 +64,42 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir && !options.dataDir)
+        rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServerRun {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+  ms: number;
+}
+
+/** Runs server.js expecting it to refuse to start; resolves with what it said and how fast. */
+export function runServerExpectingExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServerRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: appDir,
+    env: { ...process.env, HOST: '127.0.0.1', SIDEKEY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server.js did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
 }

@@ -9,3 +9,4 @@ export {
   type Schema,
   type Tx,
 } from './create-db.ts';
+export { DataDirLockedError, lockHolder, type LockHolder } from './data-dir-lock.ts';
