@@ -32,6 +32,8 @@ export async function startSidekey(
       HOST: '127.0.0.1',
       SIDEKEY_DATA_DIR: dataDir,
       SIDEKEY_LOG_LEVEL: 'warn',
+      // Room for a loaded test machine; the outage test sets the production default.
+      SIDEKEY_REQUEST_DEADLINE_MS: '5000',
       ...(process.env.DATABASE_URL
         ? { SIDEKEY_SECRET: 'web-test-secret-long-enough-0123456789abc' }
         : {}),

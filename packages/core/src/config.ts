@@ -41,6 +41,8 @@ export interface SidekeyConfig {
   metricsToken: string | undefined;
   /** How long start-up keeps retrying an unreachable database, in ms (SIDEKEY_DB_STARTUP_TIMEOUT, seconds). */
   databaseStartupTimeoutMs: number;
+  /** How long /auth/verify, /auth/basic and /healthz may take before answering 503 (SIDEKEY_REQUEST_DEADLINE_MS). */
+  requestDeadlineMs: number;
 }
 
 /**
@@ -77,6 +79,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
   if (!databaseUrl || !secret) problems.push(...checkWritableDirectory(dataDir));
   const resetTtlMs = attempt(problems, () => readResetTtl(env.SIDEKEY_RESET_TTL)) ?? 0;
   const databaseStartupTimeoutMs = readStartupTimeout(env.SIDEKEY_DB_STARTUP_TIMEOUT, problems);
+  const requestDeadlineMs = Number(env.SIDEKEY_REQUEST_DEADLINE_MS || 1000);
+  if (!Number.isInteger(requestDeadlineMs) || requestDeadlineMs < 100 || requestDeadlineMs > 60_000)
+    problems.push(
+      `SIDEKEY_REQUEST_DEADLINE_MS must be a whole number of milliseconds from 100 to 60000, not “${env.SIDEKEY_REQUEST_DEADLINE_MS}”.`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
@@ -84,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     secret,
     previousSecrets,
     databaseStartupTimeoutMs,
+    requestDeadlineMs,
     port,
     host: env.HOST || '0.0.0.0',
     // Links in mail must not follow a request's Host header; unset, they point at this machine.

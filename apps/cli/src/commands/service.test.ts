@@ -21,7 +21,7 @@ describe('sidekey service', () => {
   let id = '';
 
   it('add prints the key once; the server accepts it', async () => {
-    const added = run('service', 'add', 'dovecot');
+    const added = await run('service', 'add', 'dovecot');
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
     key = added.stdout.match(/sksvc_[A-Za-z0-9_-]{43}/)![0];
@@ -29,30 +29,30 @@ describe('sidekey service', () => {
     expect(await accepted(key)).toBe(true);
   });
 
-  it('list shows names and state, never a key', () => {
-    const listed = run('service', 'list');
+  it('list shows names and state, never a key', async () => {
+    const listed = await run('service', 'list');
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`${id}\\s+dovecot\\s+active`));
     expect(listed.stdout).not.toContain('sksvc_');
   });
 
-  it('refuses a duplicate name and a missing name clearly', () => {
-    const duplicate = run('service', 'add', 'dovecot');
+  it('refuses a duplicate name and a missing name clearly', async () => {
+    const duplicate = await run('service', 'add', 'dovecot');
     expect(duplicate.status).toBe(1);
     expect(duplicate.stderr).toContain('already has a key');
-    const missing = run('service', 'add');
+    const missing = await run('service', 'add');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('Name the service');
-    expect(run('service', 'frobnicate').stderr).toContain('sidekey service add <name>');
+    expect((await run('service', 'frobnicate')).stderr).toContain('sidekey service add <name>');
   });
 
   it('revoke by name cuts the key off', async () => {
-    const revoked = run('service', 'revoke', 'dovecot');
+    const revoked = await run('service', 'revoke', 'dovecot');
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toContain('is revoked');
     expect(await accepted(key)).toBe(false);
-    expect(run('service', 'list').stdout).toMatch(/dovecot\s+revoked/);
-    const again = run('service', 'revoke', id);
+    expect((await run('service', 'list')).stdout).toMatch(/dovecot\s+revoked/);
+    const again = await run('service', 'revoke', id);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already revoked');
   });

@@ -80,8 +80,19 @@ export async function getSidekey(): Promise<Sidekey> {
  * /auth/basic, /healthz, /metrics) answer on plain node:http — tRPC's and SvelteKit's
  * per-request machinery would cost ~10x on the hottest path Sidekey has.
  */
-(globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.fastRoutes')] =
-  createNodeFastRoutes(getSidekey);
+(globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.fastRoutes')] = createNodeFastRoutes(
+  getSidekey,
+  requestDeadline(),
+);
+
+/** A configuration mistake is told by server.js's own check, in a sentence; not here. */
+function requestDeadline(): number | undefined {
+  try {
+    return readConfig().requestDeadlineMs;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What server.js drives: check the configuration, open, close. */
 (globalThis as Record<symbol, unknown>)[Symbol.for('sidekey.startup')] = {
