@@ -2,7 +2,12 @@ import { accounts, appPasswords, throttles } from '@sidekey/db';
 import { eq, inArray, max, sql } from 'drizzle-orm';
 import { parseAppPassword } from '../app-passwords/format.ts';
 import { LOOKUP_HASH_PURPOSE } from '../app-passwords/service.ts';
-import { applyCredentialEvent, type AppPasswordRow } from '../app-passwords/transition.ts';
+import { decide } from '@sidekey/lifecycle';
+import {
+  applyCredentialEvent,
+  toRecord,
+  type AppPasswordRow,
+} from '../app-passwords/transition.ts';
 import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
@@ -130,7 +135,8 @@ export async function verify(
       reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked',
     });
 
-  if (credential.expiresAt && credential.expiresAt <= at) {
+  // The machine refuses a USE at or after the expiry; the credential then expires.
+  if (!decide(toRecord(credential), { type: 'USE', at: at.getTime() }).allowed) {
     await deps.db.transaction((tx) =>
       applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
     );
