@@ -16,7 +16,7 @@ function blackholeProxy(target: URL) {
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
-    const connect = () => {
+    const open = () => {
       const upstream = connect(Number(target.port || 5432), target.hostname);
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
@@ -26,8 +26,8 @@ function blackholeProxy(target: URL) {
     };
     if (holding) {
       client.pause();
-      held.push(connect);
-    } else connect();
+      held.push(open);
+    } else open();
   });
   return {
     async listen(): Promise<number> {
@@ -41,7 +41,7 @@ function blackholeProxy(target: URL) {
     heal() {
       holding = false;
       for (const socket of sockets) socket.resume();
-      for (const connect of held.splice(0)) connect();
+      for (const open of held.splice(0)) open();
     },
     close() {
       for (const socket of sockets) socket.destroy();

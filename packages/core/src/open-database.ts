@@ -72,7 +72,10 @@ export async function openDatabase(
           `Cannot reach the database at ${where} (${code}) after ${Math.round(config.databaseStartupTimeoutMs / 1000)} s; check that Postgres is running and DATABASE_URL is right (SIDEKEY_DB_STARTUP_TIMEOUT sets how long to wait).`,
         );
       }
-      log.warn({ code, retryInMs: Math.min(delay, left) }, 'database not reachable yet; retrying');
+      log.warn(
+        { error: code, retryInMs: Math.min(delay, left) },
+        'database not reachable yet; retrying',
+      );
       await sleep(Math.min(delay, left));
     }
   }

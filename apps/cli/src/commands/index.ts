@@ -2,6 +2,7 @@ import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
 import { outbox } from './outbox.ts';
 import { prune } from './prune.ts';
+import { revokePassword } from './revoke-password.ts';
 import { service } from './service.ts';
 import type { Command } from './types.ts';
 
@@ -12,4 +13,5 @@ export const commands: Record<string, Command> = {
   outbox,
   prune,
   service,
+  'revoke-password': revokePassword,
 };

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { signUpOwner } from '@sidekey/core/testing';
 import { cliSandbox } from '../testing.ts';
 
 // The CLI runs on the embedded database here; it shares all its code with the server.
@@ -55,5 +56,33 @@ describe('sidekey service', () => {
     const again = await run('service', 'revoke', id);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already revoked');
+  });
+});
+
+describe('sidekey revoke-password', () => {
+  it("revokes any owner's app password with reason admin, and says so", async () => {
+    await run('migrate'); // writes the secret, should this test run alone
+    const sidekey = await sandbox.open();
+    const owner = await signUpOwner(sidekey);
+    const generated = await sidekey.appPasswords.generate(
+      owner.accountId,
+      { label: 'Leaked phone' },
+      { actor: 'owner' },
+    );
+    await sidekey.close();
+
+    const revoked = await run('revoke-password', generated.id);
+    expect(revoked.stderr).toBe('');
+    expect(revoked.stdout).toContain('Revoked “Leaked phone”');
+
+    const check = await sandbox.open();
+    const [row] = await check.appPasswords.list(owner.accountId);
+    await check.close();
+    expect(row).toMatchObject({ state: 'revoked', revokeReason: 'admin' });
+
+    const again = await run('revoke-password', generated.id);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already revoked');
+    expect((await run('revoke-password', 'not-an-id')).stderr).toContain('not found');
   });
 });

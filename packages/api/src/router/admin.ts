@@ -1,6 +1,6 @@
 import { SERVICE_NAME_MAX_LENGTH } from '@sidekey/core';
 import { z } from 'zod';
-import { actorOf, adminProcedure, createRouter } from '../trpc.ts';
+import { actorOf, adminProcedure, createRouter, sensitiveProcedure } from '../trpc.ts';
 
 const serviceName = z
   .string({ error: 'Name the service, such as “dovecot-imap”.' })
@@ -9,8 +9,20 @@ const serviceName = z
     `A service name can be at most ${SERVICE_NAME_MAX_LENGTH} characters long.`,
   );
 
-/** What administrators manage: the relying services allowed to verify and subscribe. */
+/** Admin, and the password (and code) entered within the last few minutes. */
+const sensitiveAdminProcedure = adminProcedure.concat(sensitiveProcedure);
+
+/** What administrators manage: the relying services allowed to verify and subscribe, and owners' app passwords in an emergency. */
 export const adminRouter = createRouter({
+  appPasswords: createRouter({
+    /** Revokes any owner's app password (reason `admin`, audited with the admin as actor). */
+    revoke: sensitiveAdminProcedure
+      .input(z.object({ id: z.uuid({ error: 'That is not an app password id.' }) }))
+      .mutation(({ ctx, input }) =>
+        ctx.sidekey.appPasswords.revokeAsAdmin(input.id, actorOf(ctx, 'admin')),
+      ),
+  }),
+
   services: createRouter({
     /** Answers with the key: the one and only time it is shown. */
     create: adminProcedure
