@@ -98,7 +98,7 @@ describe.runIf(process.env.DATABASE_URL)('a database outage (Postgres)', () => {
     fetch(new URL('/auth/basic', app.url), {
       headers: {
         authorization: `Basic ${Buffer.from(`${seed.email}:${seed.password}`).toString('base64')}`,
-        'x-sidekey-service': 'webdav',
+        'x-sidekey-service': 'imap',
         'x-sidekey-service-key': seed.serviceKey,
       },
     });
