@@ -24,7 +24,15 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   let sidekey: Sidekey;
   try {
     const config = readConfig(io.env ?? process.env);
-    if (command.withoutSidekey) return await command.withoutSidekey(config, args, out);
+    if (command.withoutSidekey) {
+      try {
+        return await command.withoutSidekey(config, args, out);
+      } catch (error) {
+        if ((error as Error).name === 'DataDirLockedError') throw error;
+        err(`sidekey ${name}: ${(error as Error).message}`);
+        return 1;
+      }
+    }
     sidekey = await openSidekey(config, { holder: `sidekey ${name}` });
   } catch (error) {
     err(`sidekey ${name}: ${describeStartFailure(error)}`);

@@ -146,7 +146,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
  * The committed SQL migrations. Beside this file in the source tree; when an app
  * bundles this package, found through the package's own name instead.
  */
-function findMigrationsFolder(): string {
+export function findMigrationsFolder(): string {
   const fromSource = fileURLToPath(new URL('../migrations', import.meta.url));
   if (existsSync(join(fromSource, 'meta'))) return fromSource;
   // From a bundle, Node's resolution walks up from the bundle to the app's node_modules.

@@ -10,3 +10,4 @@ export {
   type Tx,
 } from './create-db.ts';
 export { DataDirLockedError, lockHolder, type LockHolder } from './data-dir-lock.ts';
+export { backupPglite, backupPostgres, restorePglite, restorePostgres } from './backup.ts';

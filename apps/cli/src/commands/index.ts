@@ -1,3 +1,4 @@
+import { backup, restore } from './backup.ts';
 import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
 import { outbox } from './outbox.ts';
@@ -14,4 +15,6 @@ export const commands: Record<string, Command> = {
   prune,
   service,
   'revoke-password': revokePassword,
+  backup,
+  restore,
 };
