@@ -141,5 +141,5 @@ describe('crash safety', () => {
       }
     }
     expect(changesChecked, 'a password change happened after some generates').toBeGreaterThan(0);
-  }, 600_000);
+  }, 900_000);
 });
