@@ -99,5 +99,5 @@ describe('the embedded data directory lock', () => {
       DataDirLockedError,
     );
     await again.close();
-  }, 60_000);
+  }, 180_000);
 });
