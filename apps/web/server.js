@@ -1,5 +1,10 @@
 // Production entry: the SvelteKit build behind a plain node:http server, so protocol
 // adapter routes can answer without SvelteKit's per-request work, and so the URL is printed.
+//
+// Start-up order, so every mistake is told in a sentence within seconds and before the
+// embedded database is touched: check the configuration, bind the port, open the database
+// (taking the data directory's lock), print the URL. Any failure: one sentence on stderr,
+// exit 1, no stack trace.
 import { createServer } from 'node:http';
 
 // Without ORIGIN, adapter-node assumes https, which would mark cookies Secure on plain
@@ -15,34 +20,95 @@ if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 const ADDRESS_HEADER = 'x-sidekey-client-ip';
 process.env.ADDRESS_HEADER = ADDRESS_HEADER;
 
-const { handler } = await import('./build/handler.js');
+/** How long a graceful stop waits for in-flight requests before closing what is left. */
+const DRAIN_MS = 2_000;
+
+/** Sidekey's own start-up errors are sentences already; anything else keeps its first line. */
+const SENTENCE_ERRORS = new Set(['ConfigError', 'DataDirLockedError', 'DatabaseUnavailableError']);
+function fail(error) {
+  const message = SENTENCE_ERRORS.has(error?.name)
+    ? error.message
+    : `Sidekey could not start: ${String(error?.message ?? error).split('\n')[0]}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+globalThis[Symbol.for('sidekey.managedStart')] = true;
+let handler, startup, config;
+try {
+  ({ handler } = await import('./build/handler.js'));
+  /** Registered by the bundle (see src/lib/server/runtime.ts). */
+  startup = globalThis[Symbol.for('sidekey.startup')];
+  config = startup.readConfig();
+} catch (error) {
+  fail(error);
+}
 /** Plain-HTTP routes registered by the bundle (see src/lib/server/runtime.ts). */
 const fastRoutes = () => globalThis[Symbol.for('sidekey.fastRoutes')];
 /** The trusted-proxy rule, registered by the bundle: (req) => address or null. */
 const clientAddressOf = () => globalThis[Symbol.for('sidekey.clientAddress')];
 
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? '0.0.0.0';
-
+let stopping = false;
 const server = createServer((req, res) => {
   req.headers[PROTOCOL_HEADER] = req.socket.encrypted ? 'https' : 'http';
   // Without the bundle's rule (never expected), the peer itself: trusting no one is safe.
   req.headers[ADDRESS_HEADER] = (clientAddressOf()?.(req) ?? req.socket.remoteAddress) || '';
+  // While stopping, each answer ends its connection, so kept-alive clients reconnect elsewhere.
+  if (stopping) res.setHeader('connection', 'close');
   const fast = fastRoutes();
   if (fast && fast(req, res)) return;
   handler(req, res);
 });
 
-server.listen(port, host, () => {
-  const { port: bound } = server.address();
-  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  process.stdout.write(`Sidekey is running at http://${shown}:${bound}/\n`);
+await new Promise((resolve) => {
+  server.once('error', (error) => {
+    const where = `${config.host}:${config.port}`;
+    if (error.code === 'EADDRINUSE')
+      fail({
+        name: 'ConfigError',
+        message: `Port ${where} is already in use (is Sidekey already running?); stop that process or set PORT to a free port.`,
+      });
+    if (error.code === 'EACCES')
+      fail({
+        name: 'ConfigError',
+        message: `Port ${where} needs privileges this user lacks; use a port above 1023 (PORT) behind a proxy.`,
+      });
+    fail(error);
+  });
+  server.listen(config.port, config.host, resolve);
 });
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    server.close(() => process.exit(0));
-    // Event streams (service.events) never end on their own; their clients reconnect and resume.
-    setTimeout(() => server.closeAllConnections(), 1_000).unref();
-  });
+try {
+  await startup.open();
+} catch (error) {
+  server.close();
+  fail(error);
 }
+
+const { port: bound } = server.address();
+const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+process.stdout.write(`Sidekey is running at http://${shown}:${bound}/\n`);
+
+/**
+ * Graceful stop: refuse new connections, let in-flight requests finish (idle kept-alive
+ * connections are closed at once, busy ones after their answer), then close the database
+ * — releasing the embedded data directory — and exit 0. Event streams (service.events)
+ * never end on their own; after DRAIN_MS they are cut, and their clients reconnect and resume.
+ */
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  const drained = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  await drained;
+  clearTimeout(cut);
+  try {
+    await startup.close();
+  } catch (error) {
+    process.stderr.write(`Closing the database failed: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, stop);

@@ -9,18 +9,21 @@ const { run } = sandbox;
 afterAll(sandbox.remove);
 
 describe('sidekey CLI', () => {
-  it('lists its commands', () => {
-    const result = run('help');
+  // The real binary, as an operator runs it (the other tests call the CLI in-process).
+  it('lists its commands', async () => {
+    const result = await sandbox.spawn('help');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('make-admin <email>');
   });
 
-  it('refuses an unknown command with usage and exit code 2', () => {
-    expect(run('frobnicate').status).toBe(2);
+  it('refuses an unknown command with usage and exit code 2', async () => {
+    expect((await run('frobnicate')).status).toBe(2);
   });
 
   it('migrates, and makes an existing account an admin', async () => {
-    expect(run('migrate').stdout).toContain('up to date');
+    const migrated = await run('migrate');
+    expect(migrated.stderr).toBe('');
+    expect(migrated.stdout).toContain('up to date');
     const sidekey = await sandbox.open();
     await sidekey.accounts.signUp(
       { email: 'ops@example.org', password: 'a long enough password' },
@@ -28,7 +31,7 @@ describe('sidekey CLI', () => {
     );
     await sidekey.close();
 
-    const made = run('make-admin', 'OPS@example.org');
+    const made = await run('make-admin', 'OPS@example.org');
     expect(made.stderr).toBe('');
     expect(made.stdout).toContain('ops@example.org is now an admin');
 
@@ -50,19 +53,26 @@ describe('sidekey CLI', () => {
         details: { role: 'admin' },
       }),
     ]);
+
+    // While another process has the embedded database open, a command is refused at once.
+    const refused = await run('make-admin', 'ops@example.org');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      `(pid ${process.pid}); only one process may open an embedded database`,
+    );
     await check.close();
   });
 
-  it('says clearly when the account does not exist', () => {
-    const result = run('make-admin', 'nobody@example.org');
+  it('says clearly when the account does not exist', async () => {
+    const result = await run('make-admin', 'nobody@example.org');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('No account has the email nobody@example.org');
   });
 });
 
 describe('sidekey prune', () => {
-  it('reports what it removed', () => {
-    const result = run('prune');
+  it('reports what it removed', async () => {
+    const result = await run('prune');
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
       /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\), \d+ audit event\(s\) past retention\.$/m,

@@ -1,14 +1,18 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
-import { readSessionToken, resolveSession } from '@sidekey/api';
+import { readSessionToken, resolveSession, SESSION_COOKIE } from '@sidekey/api';
 import { clientAddress } from '$lib/server/client-address';
 import { handleFastRouteRequest } from '$lib/server/adapters/routes';
-import { getRuntime, getSidekey } from '$lib/server/runtime';
+import { getRuntime, getSidekey, startIsManaged } from '$lib/server/runtime';
 import { applySecurityHeaders } from '$lib/server/security-headers';
+import { sessionCookieOptions } from '$lib/server/trpc';
 import { crossSiteRefusal, isCrossSiteWrite } from '$lib/server/same-origin';
 
-/** Opens the database (and migrates it) when the server starts, not on the first request. */
+/**
+ * Opens the database (and migrates it) when the server starts, not on the first request;
+ * under server.js, which opens it itself once its port is bound.
+ */
 export const init: ServerInit = async () => {
-  await getRuntime();
+  if (!startIsManaged()) await getRuntime();
 };
 
 /** The session is resolved once per request; pages and /api/trpc read it from locals. */
@@ -25,10 +29,14 @@ export const handle: Handle = async ({ event, resolve }) => {
   const { sidekey } = await getRuntime();
   const token =
     event.cookies.get('sidekey_session') ?? readSessionToken(event.request.headers.get('cookie'));
-  event.locals.context = {
-    sidekey,
-    auth: await resolveSession(sidekey, token ?? null),
-    address: clientAddress(event),
-  };
+  const auth = await resolveSession(sidekey, token ?? null);
+  // The session's expiry slid: send the cookie again, or the browser drops it at the old one.
+  if (auth?.renewed && token) {
+    event.cookies.set(SESSION_COOKIE, token, {
+      ...sessionCookieOptions(event),
+      expires: auth.session.expiresAt,
+    });
+  }
+  event.locals.context = { sidekey, auth, address: clientAddress(event) };
   return applySecurityHeaders(await resolve(event));
 };

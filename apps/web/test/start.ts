@@ -10,6 +10,7 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 export interface RunningSidekey {
   url: string;
+  dataDir: string;
   process: ChildProcess;
   output: () => string;
   /** The Postgres database it runs on, if any (else its own embedded one). */
@@ -58,8 +59,11 @@ async function mailBodies(databaseUrl: string, email: string): Promise<string> {
  * with its own embedded data directory unless DATABASE_URL is set, and waits for the
  * URL it prints.
  */
-export async function startSidekey(env: Record<string, string> = {}): Promise<RunningSidekey> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-web-'));
+export async function startSidekey(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; keepDataDir?: boolean } = {},
+): Promise<RunningSidekey> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sidekey-web-'));
   const child = spawn(process.execPath, ['server.js'], {
     cwd: appDir,
     env: {
@@ -69,6 +73,8 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
       SIDEKEY_DATA_DIR: dataDir,
       // info: the embedded default logs the links it mails (see mailedToken).
       SIDEKEY_LOG_LEVEL: 'info',
+      // Room for a loaded test machine; the outage test sets the production default.
+      SIDEKEY_REQUEST_DEADLINE_MS: '5000',
       ...(process.env.DATABASE_URL
         ? { SIDEKEY_SECRET: 'web-test-secret-long-enough-0123456789abc' }
         : {}),
@@ -92,6 +98,7 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
   });
   return {
     url,
+    dataDir,
     process: child,
     output: () => output,
     databaseUrl: env.DATABASE_URL ?? process.env.DATABASE_URL,
@@ -101,7 +108,42 @@ export async function startSidekey(env: Record<string, string> = {}): Promise<Ru
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir && !options.dataDir)
+        rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServerRun {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+  ms: number;
+}
+
+/** Runs server.js expecting it to refuse to start; resolves with what it said and how fast. */
+export function runServerExpectingExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServerRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: appDir,
+    env: { ...process.env, HOST: '127.0.0.1', SIDEKEY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server.js did not exit within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
 }

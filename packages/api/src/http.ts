@@ -36,10 +36,14 @@ export async function handleTrpcRequest(
 ): Promise<Response> {
   const secure = new URL(request.url).protocol === 'https:';
   const setCookies: string[] = [];
-  const auth =
-    options.auth !== undefined
-      ? options.auth
-      : await resolveSession(options.sidekey, readSessionToken(request.headers.get('cookie')));
+  let auth = options.auth;
+  if (auth === undefined) {
+    const token = readSessionToken(request.headers.get('cookie'));
+    auth = await resolveSession(options.sidekey, token);
+    // The session's expiry slid: the cookie must follow, or the browser drops it at the old one.
+    if (auth?.renewed && token)
+      setCookies.push(serializeSessionCookie(token, auth.session.expiresAt, secure));
+  }
   const context: RequestContext = {
     sidekey: options.sidekey,
     auth,

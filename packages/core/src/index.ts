@@ -1,5 +1,14 @@
 export { createSidekey, type Sidekey, type SidekeyOptions } from './sidekey.ts';
-export { openSidekey, readConfig, resolveSecret, type SidekeyConfig } from './config.ts';
+export {
+  ConfigError,
+  openSidekey,
+  readConfig,
+  resolveSecret,
+  type OpenOptions,
+  type SidekeyConfig,
+} from './config.ts';
+export { DatabaseUnavailableError } from './open-database.ts';
+export { describeStartFailure } from './start-failure.ts';
 export { SidekeyError, type SidekeyErrorCode } from './errors.ts';
 export { createLogger, createMemoryLogger, type Logger } from './logger.ts';
 export type { ActorMeta, Deps } from './deps.ts';

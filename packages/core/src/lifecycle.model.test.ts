@@ -217,8 +217,10 @@ async function perform(
       const meta = { actor: revocationActor[event.reason], address: '192.0.2.44' };
       // Each reason through the real flow that causes it (revoke one or all; password change and reset; two-factor off).
       switch (event.reason) {
+        case 'admin':
+          await sidekey.appPasswords.revokeAsAdmin(credential.credentialId, meta);
+          break;
         case 'user':
-        case 'admin': // no admin-revokes-one flow exists yet: the service takes the reason
           await sidekey.appPasswords.revoke(
             owner.accountId,
             credential.credentialId,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { chmodTree, lockDataDir } from './data-dir-lock.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -43,20 +44,46 @@ export interface CreateDbOptions {
   migrate?: boolean;
   /** Postgres pool size (default 10). */
   maxConnections?: number;
+  /** Who holds the embedded data directory's lock, named to a second process refused (default "server"). */
+  holder?: string;
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   const database = options.url
     ? openPostgres(options.url, options.maxConnections ?? 10)
-    : await openPglite(options.dataDir);
-  if (options.migrate !== false) await migrateDatabase(database);
+    : await openPglite(options.dataDir, options.holder ?? 'server');
+  if (options.migrate !== false) {
+    try {
+      await migrateDatabase(database);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
   return database;
 }
 
-async function openPglite(dataDir?: string): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(resolve(dataDir, 'pglite')) : new PGlite();
-  await client.waitReady;
+async function openPglite(dataDir: string | undefined, holder: string): Promise<Database> {
+  if (!dataDir) return wrapPglite(new PGlite(), () => {});
+  // Taken before PGlite touches a file: two processes on one directory destroy it.
+  const lock = lockDataDir(dataDir, holder);
+  try {
+    const client = new PGlite(resolve(dataDir, 'pglite'));
+    await client.waitReady;
+    // PGlite's file system layer creates files 0666 whatever the umask; the directory is
+    // 0700 already, and the files are tightened once open and again when closed.
+    chmodTree(dataDir);
+    return wrapPglite(client, () => {
+      chmodTree(dataDir);
+      lock.release();
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function wrapPglite(client: PGlite, release: () => void): Database {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
@@ -69,12 +96,26 @@ async function openPglite(dataDir?: string): Promise<Database> {
     async notify(channel, payload) {
       await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
-    close: () => client.close(),
+    async close() {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
 function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {} });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // A server that does not answer the handshake is given up on quickly (start-up retries
+    // with backoff; a request answers 503); idle connections are recycled, so one broken
+    // by a network change is not kept.
+    connect_timeout: 5,
+    idle_timeout: 60,
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -105,7 +146,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
  * The committed SQL migrations. Beside this file in the source tree; when an app
  * bundles this package, found through the package's own name instead.
  */
-function findMigrationsFolder(): string {
+export function findMigrationsFolder(): string {
   const fromSource = fileURLToPath(new URL('../migrations', import.meta.url));
   if (existsSync(join(fromSource, 'meta'))) return fromSource;
   // From a bundle, Node's resolution walks up from the bundle to the app's node_modules.

@@ -9,3 +9,5 @@ export {
   type Schema,
   type Tx,
 } from './create-db.ts';
+export { DataDirLockedError, lockHolder, type LockHolder } from './data-dir-lock.ts';
+export { backupPglite, backupPostgres, restorePglite, restorePostgres } from './backup.ts';

@@ -139,7 +139,8 @@ describe('the credential lifecycle, as docs/design.md tables it', () => {
 
 describe('paths generated from the machine', () => {
   const events: CredentialEvent[] = [
-    { type: 'GENERATE', at: T0, expiresAt: T0 + 1 },
+    // The use comes before the expiry: after it, the machine refuses a USE.
+    { type: 'GENERATE', at: T0, expiresAt: T0 + 3 * LAST_USE_WRITE_INTERVAL_MS },
     { type: 'USE', at: T0 + 2 * LAST_USE_WRITE_INTERVAL_MS },
     { type: 'REVOKE', at: T0 + 3, reason: 'user' },
     { type: 'EXPIRE', at: T0 + 4 * LAST_USE_WRITE_INTERVAL_MS },
@@ -166,6 +167,29 @@ describe('paths generated from the machine', () => {
       if (current.state === 'revoked') {
         for (const event of events) expect(decide(current, event).allowed).toBe(false);
       }
+    }
+  });
+});
+
+describe('expiry is the machine’s rule', () => {
+  const expiresAt = at;
+  it('refuses a USE at or after the expiry, from pending and from active, and allows EXPIRE then', () => {
+    for (const state of ['pending', 'active'] as const) {
+      expect(decide(record(state, { expiresAt }), { type: 'USE', at: expiresAt }).allowed).toBe(
+        false,
+      );
+      expect(decide(record(state, { expiresAt }), { type: 'USE', at: expiresAt + 1 }).allowed).toBe(
+        false,
+      );
+      expect(decide(record(state, { expiresAt }), { type: 'USE', at: expiresAt - 1 }).allowed).toBe(
+        true,
+      );
+      expect(decide(record(state, { expiresAt }), { type: 'EXPIRE', at: expiresAt })).toMatchObject(
+        {
+          allowed: true,
+          to: 'revoked',
+        },
+      );
     }
   });
 });

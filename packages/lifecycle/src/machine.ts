@@ -39,6 +39,10 @@ export type CredentialEvent =
   | { type: 'REVOKE'; at: number; reason: RevokeReason }
   | { type: 'EXPIRE'; at: number };
 
+function notExpired(context: CredentialContext, event: CredentialEvent): boolean {
+  return event.type === 'USE' && (context.expiresAt === null || event.at < context.expiresAt);
+}
+
 export const credentialMachine = setup({
   types: {
     context: {} as CredentialContext,
@@ -53,8 +57,11 @@ export const credentialMachine = setup({
       event.type === 'REVOKE' &&
       event.reason !== 'expired' &&
       (revokeReasons as readonly string[]).includes(event.reason),
-    /** Skips the write when last-used was recorded less than a minute ago. */
-    lastUseIsStale: ({ context, event }) =>
+    /** A credential is usable only before its expiry: a USE at or after it is refused (EXPIRE follows). */
+    notExpired: ({ context, event }) => notExpired(context, event),
+    /** Before the expiry, and last-used was recorded a minute or more ago: worth a write. */
+    notExpiredAndLastUseIsStale: ({ context, event }) =>
+      notExpired(context, event) &&
       event.type === 'USE' &&
       (context.lastUsedAt === null || event.at - context.lastUsedAt >= LAST_USE_WRITE_INTERVAL_MS),
   },
@@ -87,7 +94,7 @@ export const credentialMachine = setup({
     pending: {
       description: 'Generated and shown to the owner once; waiting for its first use.',
       on: {
-        USE: { target: 'active', actions: 'recordFirstUse' },
+        USE: { target: 'active', guard: 'notExpired', actions: 'recordFirstUse' },
         REVOKE: { target: 'revoked', guard: 'reasonIsKnown', actions: 'recordRevocation' },
         EXPIRE: { target: 'revoked', guard: 'expiryHasPassed', actions: 'recordRevocation' },
       },
@@ -97,8 +104,16 @@ export const credentialMachine = setup({
       on: {
         USE: [
           // Explicit self-targets: the diagram draws both loops, and can() sees them as allowed.
-          { target: 'active', guard: 'lastUseIsStale', actions: 'recordLastUse' },
-          { target: 'active', description: 'Used again within the minute: nothing to write.' },
+          {
+            target: 'active',
+            guard: 'notExpiredAndLastUseIsStale',
+            actions: 'recordLastUse',
+          },
+          {
+            target: 'active',
+            guard: 'notExpired',
+            description: 'Used again within the minute: nothing to write.',
+          },
         ],
         REVOKE: { target: 'revoked', guard: 'reasonIsKnown', actions: 'recordRevocation' },
         EXPIRE: { target: 'revoked', guard: 'expiryHasPassed', actions: 'recordRevocation' },

@@ -1,7 +1,9 @@
+import { backup, restore } from './backup.ts';
 import { makeAdmin } from './make-admin.ts';
 import { migrate } from './migrate.ts';
 import { outbox } from './outbox.ts';
 import { prune } from './prune.ts';
+import { revokePassword } from './revoke-password.ts';
 import { service } from './service.ts';
 import type { Command } from './types.ts';
 
@@ -12,4 +14,7 @@ export const commands: Record<string, Command> = {
   outbox,
   prune,
   service,
+  'revoke-password': revokePassword,
+  backup,
+  restore,
 };

@@ -7,8 +7,8 @@ const { run } = sandbox;
 afterAll(sandbox.remove);
 
 describe('sidekey outbox', () => {
-  it('says so when the outbox is empty', () => {
-    const result = run('outbox');
+  it('says so when the outbox is empty', async () => {
+    const result = await run('outbox');
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('The outbox is empty.');
   });
@@ -25,7 +25,7 @@ describe('sidekey outbox', () => {
     );
     await sidekey.close();
 
-    const result = run('outbox', '--unsent');
+    const result = await run('outbox', '--unsent');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('To: owner@example.org');
     expect(result.stdout).toContain('Subject: Sidekey: reset your password');
@@ -35,9 +35,9 @@ describe('sidekey outbox', () => {
     expect(result.stdout).toContain('not sent (in the outbox)');
   });
 
-  it('refuses an unknown option or a bad limit with a clear message', () => {
+  it('refuses an unknown option or a bad limit with a clear message', async () => {
     for (const args of [['--frobnicate'], ['--limit', 'many'], ['--limit', '0']]) {
-      const result = run('outbox', ...args);
+      const result = await run('outbox', ...args);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/Use: sidekey outbox/);
     }

@@ -132,3 +132,46 @@ describe('admin.services', () => {
     });
   });
 });
+
+describe('admin.appPasswords.revoke', () => {
+  it('an admin, recently re-authenticated, revokes an owner’s app password: reason admin, audited with the admin as actor', async () => {
+    const owner = await signUpOverHttp(t.sidekey);
+    const generated = await owner.client.trpc.appPasswords.generate.mutate({
+      label: 'Leaked phone',
+    });
+    const admin = await signUpOverHttp(t.sidekey, { role: 'admin', twoFactor: false });
+
+    // More than five minutes after signing in, the password is asked for again.
+    t.clock.advance(6 * 60_000);
+    expect(
+      await trpcErrorOf(admin.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id })),
+    ).toMatchObject({ code: 'FORBIDDEN', reason: 'reauthentication_required' });
+    await admin.client.trpc.auth.reauthenticate.mutate({ password: admin.password });
+
+    const revoked = await admin.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id });
+    expect(revoked).toMatchObject({ id: generated.id, state: 'revoked', revokeReason: 'admin' });
+    expect(
+      await t.sidekey.verify({
+        username: owner.email,
+        password: generated.password,
+        service: 'imap',
+      }),
+    ).toEqual({ ok: false, reason: 'revoked' });
+    const history = await t.sidekey.appPasswords.history(revoked.accountId, generated.id);
+    expect(history.at(-1)).toMatchObject({ actor: 'admin', toState: 'revoked', reason: 'admin' });
+
+    expect(
+      await trpcErrorOf(admin.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id })),
+    ).toMatchObject({ code: 'CONFLICT', reason: 'already_revoked' });
+  });
+
+  it('an owner cannot use it, even on their own password', async () => {
+    const owner = await signUpOverHttp(t.sidekey);
+    const generated = await owner.client.trpc.appPasswords.generate.mutate({ label: 'Mine' });
+    expect(
+      await trpcErrorOf(owner.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id })),
+    ).toMatchObject({ code: 'FORBIDDEN', reason: 'admin_required' });
+    const [listed] = await owner.client.trpc.appPasswords.list.query();
+    expect(listed).toMatchObject({ state: 'pending' });
+  });
+});

@@ -19,8 +19,17 @@ const services = z
   .min(1, 'Name at least one protocol this service may verify.')
   .max(serviceNames.length * 2, 'Name each protocol once.');
 
-/** What administrators manage: the relying services allowed to verify and subscribe. */
+/** What administrators manage: the relying services allowed to verify and subscribe, and owners' app passwords in an emergency. */
 export const adminRouter = createRouter({
+  appPasswords: createRouter({
+    /** Revokes any owner's app password (reason `admin`, audited with the admin as actor). */
+    revoke: adminActionProcedure
+      .input(z.object({ id: z.uuid({ error: 'That is not an app password id.' }) }))
+      .mutation(({ ctx, input }) =>
+        ctx.sidekey.appPasswords.revokeAsAdmin(input.id, actorOf(ctx, 'admin')),
+      ),
+  }),
+
   services: createRouter({
     /**
      * Answers with the key: the one and only time it is shown. `services`: the protocols

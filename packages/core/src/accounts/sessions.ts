@@ -8,6 +8,11 @@ import { sha256 } from '../secrets/server-keys.ts';
 /** Idle sessions end after two weeks; no session lives past thirty days. */
 export const SESSION_IDLE_MS = 14 * 24 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * How stale "last seen" may get: a session in use is touched (one write) at most this
+ * often, and each touch slides its idle expiry — which is when the cookie is re-issued.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 5 * 60 * 1000;
 /** Sensitive actions need the password (and code) entered within this window. */
 export const REAUTHENTICATION_WINDOW_MS = 5 * 60 * 1000;
 
@@ -17,6 +22,11 @@ export type AccountRow = typeof accounts.$inferSelect;
 export interface ValidatedSession {
   session: SessionRow;
   account: AccountRow;
+  /**
+   * True when this validation slid the session's expiry: the transport must send the
+   * cookie again with the new expiry, or the browser drops it at the old one.
+   */
+  renewed?: boolean;
 }
 
 /**
@@ -46,7 +56,10 @@ export function sessionService(deps: Deps) {
     return { token, session: session! };
   }
 
-  /** One indexed query; a write only when the sliding expiry needs pushing forward. */
+  /**
+   * One indexed query; a write only every LAST_SEEN_RESOLUTION_MS of use, which records
+   * "last seen" and slides the idle expiry (never past the absolute one).
+   */
   async function validate(token: string): Promise<ValidatedSession | null> {
     if (!token || token.length > 128) return null;
     const [found] = await db
@@ -61,7 +74,7 @@ export function sessionService(deps: Deps) {
       await db.delete(sessions).where(eq(sessions.id, session.id));
       return null;
     }
-    if (session.expiresAt.getTime() - at.getTime() < SESSION_IDLE_MS / 2) {
+    if (at.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS) {
       const expiresAt = new Date(
         Math.min(at.getTime() + SESSION_IDLE_MS, session.absoluteExpiresAt.getTime()),
       );
@@ -69,7 +82,7 @@ export function sessionService(deps: Deps) {
         .update(sessions)
         .set({ expiresAt, lastSeenAt: at })
         .where(eq(sessions.id, session.id));
-      found.session = { ...session, expiresAt, lastSeenAt: at };
+      return { ...found, session: { ...session, expiresAt, lastSeenAt: at }, renewed: true };
     }
     return found;
   }

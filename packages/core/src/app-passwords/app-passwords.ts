@@ -172,6 +172,41 @@ export function appPasswordService(
     return summarise(outcome.row);
   }
 
+  /**
+   * An administrator cuts off one app password of any owner (a leaked password reported
+   * to the operator, an owner who cannot sign in): reason `admin`, audited with the admin
+   * as actor and the owner's account, announced like any revocation.
+   */
+  async function revokeAsAdmin(credentialId: string, meta: ActorMeta) {
+    if (!UUID.test(credentialId)) throw notFound('App password');
+    const outcome = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(appPasswords)
+        .where(eq(appPasswords.id, credentialId))
+        .for('update');
+      if (!row) throw notFound('App password');
+      return applyCredentialEvent(
+        tx,
+        row,
+        { type: 'REVOKE', at: now().getTime(), reason: 'admin' },
+        meta,
+      );
+    });
+    if (!outcome.applied) {
+      throw new SidekeyError(
+        'CONFLICT',
+        `“${outcome.row.label}” is already revoked.`,
+        'already_revoked',
+      );
+    }
+    deps.log.info(
+      { accountId: outcome.row.accountId, credentialId, reason: 'admin' },
+      'app password revoked by an admin',
+    );
+    return { accountId: outcome.row.accountId, ...summarise(outcome.row) };
+  }
+
   async function revokeAll(
     accountId: string,
     meta: ActorMeta,
@@ -268,8 +303,10 @@ export function appPasswordService(
     return summarise(row);
   }
 
-  return { generate, list, revoke, revokeAll, history, rename };
+  return { generate, list, revoke, revokeAsAdmin, revokeAll, history, rename };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Revokes every live credential of an account inside the caller's transaction, so an

@@ -2,7 +2,12 @@ import { accounts, appPasswords, throttles } from '@sidekey/db';
 import { eq, inArray, max, sql } from 'drizzle-orm';
 import { parseAppPassword } from '../app-passwords/format.ts';
 import { LOOKUP_HASH_PURPOSE } from '../app-passwords/app-passwords.ts';
-import { applyCredentialEvent, type AppPasswordRow } from '../app-passwords/transition.ts';
+import { decide } from '@sidekey/lifecycle';
+import {
+  applyCredentialEvent,
+  toRecord,
+  type AppPasswordRow,
+} from '../app-passwords/transition.ts';
 import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
@@ -135,9 +140,10 @@ export async function verify(
       reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked',
     });
 
-  if (credential.expiresAt && credential.expiresAt <= at) {
-    // While throttled the expiry is left for the next unthrottled attempt (or the owner's
-    // list) to record: a throttled request writes nothing.
+  // The machine refuses a USE at or after the expiry; the credential then expires. While
+  // throttled the expiry is left for the next unthrottled attempt (or the owner's list) to
+  // record: a throttled request writes nothing.
+  if (!decide(toRecord(credential), { type: 'USE', at: at.getTime() }).allowed) {
     if (!blockedUntil) {
       await deps.db.transaction((tx) =>
         applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),

@@ -7,14 +7,18 @@ import type { RequestEvent } from '@sveltejs/kit';
  * set and cleared through SvelteKit's cookies API, with the same attributes as the HTTP
  * transport (HttpOnly, SameSite=Lax, Secure on https).
  */
-export function serverCaller(event: RequestEvent) {
-  const { sidekey, auth, address } = event.locals.context;
-  const options = {
+export function sessionCookieOptions(event: RequestEvent) {
+  return {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
     secure: event.url.protocol === 'https:',
   } as const;
+}
+
+export function serverCaller(event: RequestEvent) {
+  const { sidekey, auth, address } = event.locals.context;
+  const options = sessionCookieOptions(event);
   return createCaller({
     sidekey,
     auth,

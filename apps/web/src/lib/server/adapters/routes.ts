@@ -8,6 +8,9 @@ import { metrics } from './metrics.ts';
 import { json, type PlainRequest, type PlainResponse } from './plain-http.ts';
 import { verifyJson } from './verify-json.ts';
 
+/** How long a plain-HTTP answer may take once the request has arrived (SIDEKEY_REQUEST_DEADLINE_MS). */
+const DEFAULT_DEADLINE_MS = 1000;
+
 type Route = (sidekey: Sidekey, request: PlainRequest) => Promise<PlainResponse>;
 
 /** The plain-HTTP routes, by exact path: served before (and without) SvelteKit and tRPC. */
@@ -49,26 +52,63 @@ export function isFastRoute(path: string): boolean {
   return Object.hasOwn(routes, path);
 }
 
-/** Never a stack, never a 500 for what a client sent: an unexpected failure is the server's (503). */
+const UNAVAILABLE = json(503, {
+  ok: false,
+  reason: 'unavailable',
+  message: 'Sidekey cannot answer right now. Please try again.',
+});
+
+/**
+ * Never a stack, never a 500 for what a client sent: an unexpected failure is the server's
+ * (503). And never a hang: once the request has arrived, an answer that takes longer than
+ * the deadline (a database that stopped answering) is a 503 at the deadline, so a load
+ * balancer or an auth worker can move on — never a success that was not checked.
+ */
 async function answer(
   route: Route,
   getSidekey: () => Promise<Sidekey>,
   request: PlainRequest,
+  deadlineMs: number,
 ): Promise<PlainResponse> {
   let sidekey: Sidekey | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let startClock = () => {};
+  const expired = new Promise<PlainResponse>((resolve) => {
+    startClock = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        sidekey?.deps.log.warn({ deadlineMs }, 'plain-http route timed out; answered 503');
+        resolve(UNAVAILABLE);
+      }, deadlineMs);
+    };
+  });
+  startClock();
+  // A client sending its body slowly is its own business: the clock runs from when it has arrived.
+  const timed: PlainRequest = {
+    ...request,
+    body: async (limit) => {
+      clearTimeout(timer);
+      const body = await request.body(limit);
+      startClock();
+      return body;
+    },
+  };
+  const answered = (async () => {
+    try {
+      sidekey = await getSidekey();
+      return await route(sidekey, timed);
+    } catch (error) {
+      sidekey?.deps.log.error(
+        { err: { name: (error as Error).name, message: (error as Error).message } },
+        'plain-http route failed',
+      );
+      return UNAVAILABLE;
+    }
+  })();
   try {
-    sidekey = await getSidekey();
-    return await route(sidekey, request);
-  } catch (error) {
-    sidekey?.deps.log.error(
-      { err: { name: (error as Error).name, message: (error as Error).message } },
-      'plain-http route failed',
-    );
-    return json(503, {
-      ok: false,
-      reason: 'unavailable',
-      message: 'Sidekey cannot answer right now. Please try again.',
-    });
+    return await Promise.race([answered, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -76,11 +116,14 @@ async function answer(
  * For server.js: `(req, res) => boolean`, true when the route is ours. Registered on a
  * global symbol because server.js and the SvelteKit bundle are separate modules.
  */
-export function createNodeFastRoutes(getSidekey: () => Promise<Sidekey>) {
+export function createNodeFastRoutes(
+  getSidekey: () => Promise<Sidekey>,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+) {
   return function fastRoutes(req: IncomingMessage, res: ServerResponse): boolean {
     const route = routes[pathOf(req.url)];
     if (!route) return false;
-    void answer(route, getSidekey, nodeRequest(req)).then((response) => {
+    void answer(route, getSidekey, nodeRequest(req), deadlineMs).then((response) => {
       res.writeHead(response.status, response.headers);
       res.end(req.method === 'HEAD' ? undefined : response.body);
     });
@@ -125,18 +168,24 @@ export async function handleFastRouteRequest(
   request: Request,
   getSidekey: () => Promise<Sidekey>,
   address: () => string | null,
+  deadlineMs = DEFAULT_DEADLINE_MS,
 ): Promise<Response | null> {
   const route = routes[new URL(request.url).pathname];
   if (!route) return null;
-  const response = await answer(route, getSidekey, {
-    method: request.method,
-    address,
-    header: (name) => request.headers.get(name) ?? undefined,
-    body: async (limit) => {
-      const text = await request.text();
-      return Buffer.byteLength(text) > limit ? 'too_large' : text;
+  const response = await answer(
+    route,
+    getSidekey,
+    {
+      method: request.method,
+      address,
+      header: (name) => request.headers.get(name) ?? undefined,
+      body: async (limit) => {
+        const text = await request.text();
+        return Buffer.byteLength(text) > limit ? 'too_large' : text;
+      },
     },
-  });
+    deadlineMs,
+  );
   return new Response(response.body ?? null, {
     status: response.status,
     headers: response.headers,
