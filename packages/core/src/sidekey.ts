@@ -51,11 +51,15 @@ export function createSidekey(options: SidekeyOptions) {
     /** Revocations as they commit (LISTEN/NOTIFY) and from the audit log: what service.events streams. */
     revocations: verification.revocations,
     serviceKeys,
+    /** Buffered last-used times: `flush()` writes them now (they are written every few seconds). */
+    uses: verification.uses,
     /** Deletes expired sessions, spent reset tokens and long-idle throttles. */
     prune: () => pruneExpired(deps),
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
+    /** Flushes buffered last-used times and pending mail, then closes the database. */
     close: async () => {
+      await verification.uses.close();
       await account.mailer.settled();
       account.mailer.close();
       await deps.database.close();

@@ -39,6 +39,7 @@ export async function createTestSidekey(
     ...options,
   });
   async function dispose() {
+    await sidekey.uses.close();
     await sidekey.mailer.settled();
     sidekey.mailer.close();
     await database.dispose();

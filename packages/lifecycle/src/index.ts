@@ -2,7 +2,7 @@ export {
   credentialMachine,
   persistedStates,
   revokeReasons,
-  LAST_USE_WRITE_INTERVAL_MS,
+  KNOWN_PLACES_MAX,
   type CredentialContext,
   type CredentialEvent,
   type PersistedState,
