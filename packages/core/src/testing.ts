@@ -118,3 +118,5 @@ export function totpCodeSource(base32Secret: string, now: () => Date) {
     current: (): string => totpCodeAt(key, totpStep(now())),
   };
 }
+
+export { seedCredentials, type SeedOptions, type SeededCredential } from './verification/seed.ts';

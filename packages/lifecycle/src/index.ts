@@ -25,3 +25,4 @@ export {
   toStatelyJson,
   type LifecycleExportFormat,
 } from './exporters.ts';
+export { chooseEdge, type ChosenEdge } from './choose-edge.ts';

@@ -7,7 +7,7 @@ import {
   toRecord,
   type AppPasswordRow,
 } from '../app-passwords/transition.ts';
-import { decide } from '@sidekey/lifecycle';
+import { chooseEdge } from '@sidekey/lifecycle';
 import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
@@ -166,14 +166,14 @@ export async function verify(
   }
 
   const use = { type: 'USE' as const, at: at.getTime(), network, service: input.service };
-  const decision = decide(toRecord(credential), use);
-  let settled = true;
-  if (decision.allowed && !decision.audited && parts.uses) {
+  // The machine's edge for this use, without building a snapshot: this runs on every login.
+  const edge = chooseEdge(toRecord(credential), use);
+  let known: AppPasswordRow | null = credential;
+  if (edge && !edge.audited && parts.uses) {
     // A routine use: telemetry, buffered and written coalesced with the node's others.
     parts.uses.record(credential.id, at, input.service, input.address ?? null);
   } else {
     const outcome = await applyCredentialEvent(deps.db, credential, use, meta);
-    settled = outcome.applied;
     if (!outcome.applied) {
       // Lost a race with another transition; re-read so a revocation that just committed wins.
       const [fresh] = await deps.db
@@ -181,21 +181,22 @@ export async function verify(
         .from(appPasswords)
         .where(eq(appPasswords.id, credential.id));
       if (fresh?.state === 'revoked') return { ok: false, reason: 'revoked' };
-    }
+      known = null;
+    } else known = outcome.row;
   }
   if (throttle && throttleKeys && found.usernameHasFailures) {
     await throttle.recordSuccess(throttleKeys.account);
   }
   // Cached under the current key's hash only: that is the one the next lookup computes first.
-  if (settled && decision.allowed) {
+  if (known) {
     cache?.set(hashes[0]!, {
       credentialId: credential.id,
       accountId: credential.accountId,
       username: found.email,
       scopes: credential.scopes,
       expiresAt: credential.expiresAt,
-      knownNetworks: decision.context.knownNetworks,
-      knownServices: decision.context.knownServices,
+      knownNetworks: known.knownNetworks,
+      knownServices: known.knownServices,
     });
   }
   return {
