@@ -9,6 +9,10 @@ import { createSidekey, type Sidekey } from './sidekey.ts';
 /** Everything an operator sets through the environment; README's table lists the same. */
 export interface SidekeyConfig {
   databaseUrl: string | undefined;
+  /** A direct Postgres connection for LISTEN when DATABASE_URL goes through a transaction pooler. */
+  listenDatabaseUrl: string | undefined;
+  /** Named prepared statements; off by default behind a pooler (SIDEKEY_DATABASE_PREPARE). */
+  databasePrepare: boolean;
   dataDir: string;
   secret: string | undefined;
   previousSecrets: string[];
@@ -31,6 +35,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     throw new Error(`PORT must be a port number, not “${env.PORT}”.`);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    listenDatabaseUrl: env.SIDEKEY_LISTEN_DATABASE_URL || undefined,
+    databasePrepare: readPrepare(env.SIDEKEY_DATABASE_PREPARE, !!env.SIDEKEY_LISTEN_DATABASE_URL),
     dataDir: resolve(env.SIDEKEY_DATA_DIR || '.data'),
     secret: env.SIDEKEY_SECRET || undefined,
     previousSecrets: (env.SIDEKEY_PREVIOUS_SECRETS ?? '')
@@ -77,7 +83,13 @@ export async function openSidekey(config: SidekeyConfig = readConfig()): Promise
   const logger = createLogger({ level: config.logLevel });
   const secret = resolveSecret(config, logger);
   const database = await createDb(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+    config.databaseUrl
+      ? {
+          url: config.databaseUrl,
+          listenUrl: config.listenDatabaseUrl,
+          prepare: config.databasePrepare,
+        }
+      : { dataDir: config.dataDir },
   );
   logger.info({ engine: database.engine }, 'database ready');
   return createSidekey({
@@ -99,4 +111,15 @@ function readResetTtl(raw: string | undefined): number {
       `SIDEKEY_RESET_TTL must be a whole number of minutes from 1 to 1440, not “${raw}”.`,
     );
   return minutes * 60_000;
+}
+
+/**
+ * SIDEKEY_DATABASE_PREPARE: named prepared statements. Default on, except when a separate
+ * LISTEN connection says DATABASE_URL goes through a transaction pooler: PgBouncer before
+ * 1.21 (Debian 12 ships 1.18) cannot carry them there.
+ */
+function readPrepare(raw: string | undefined, behindPooler: boolean): boolean {
+  if (raw === undefined || raw === '') return !behindPooler;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`SIDEKEY_DATABASE_PREPARE must be true or false, not “${raw}”.`);
 }
