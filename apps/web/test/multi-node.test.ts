@@ -284,8 +284,8 @@ describe.skipIf(missing)('three Sidekey nodes behind nginx, on Postgres through 
     await sleep(1_500);
     victim.process.kill('SIGKILL');
     const { statuses, byNode } = await loading;
-    console.info(
-      `multi-node: with one node killed: ${JSON.stringify(Object.fromEntries(statuses))}`,
+    process.stdout.write(
+      `multi-node: with one node killed: ${JSON.stringify(Object.fromEntries(statuses))}\n`,
     );
     const failed = [...statuses]
       .filter(([status]) => status !== 204)
