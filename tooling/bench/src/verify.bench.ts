@@ -2,7 +2,7 @@ import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { appPasswords } from '@sidekey/db';
 import { createMemoryLogger, createSidekey, generateAppPassword, serverKeys } from '@sidekey/core';
 import { createTestSidekey, signUpOwner, TEST_SECRET } from '@sidekey/core/testing';
-import { decide } from '@sidekey/lifecycle';
+import { chooseEdge, decide, type CredentialRecord } from '@sidekey/lifecycle';
 import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { Bench } from 'tinybench';
@@ -59,6 +59,16 @@ export async function benchVerify(options: { timeMs: number }): Promise<void> {
       .where(eq(appPasswords.lookupHash, sql.placeholder('lookupHash')))
       .prepare('bench_bare_lookup');
 
+    const routineRecord: CredentialRecord = {
+      state: 'active',
+      expiresAt: null,
+      firstUsedAt: 0,
+      lastUsedAt: 0,
+      revokedAt: null,
+      revokeReason: null,
+      knownNetworks: ['127.0.0.0/24'],
+      knownServices: ['imap'],
+    };
     const bench = new Bench({ time: options.timeMs, warmupTime: 300 });
     bench
       .add('bare indexed lookup, prepared (ceiling)', async () => {
@@ -87,6 +97,15 @@ export async function benchVerify(options: { timeMs: number }): Promise<void> {
       // The parts verify adds to the lookup, so the gap above can be read.
       .add('  part: HMAC-SHA-256 of the secret', () => {
         createHmac('sha256', 'k'.repeat(43)).update(generated.password).digest('base64url');
+      })
+      // What the verify path asks on every login: the edge alone, without a snapshot.
+      .add('  part: lifecycle chooseEdge() for a routine USE', () => {
+        chooseEdge(routineRecord, {
+          type: 'USE',
+          at: Date.now(),
+          network: '127.0.0.0/24',
+          service: 'imap',
+        });
       })
       .add('  part: lifecycle decide() for USE', () => {
         decide(
