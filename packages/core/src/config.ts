@@ -27,6 +27,10 @@ export class ConfigError extends Error {
 /** Everything an operator sets through the environment; README's table lists the same. */
 export interface SidekeyConfig {
   databaseUrl: string | undefined;
+  /** A direct Postgres connection for LISTEN when DATABASE_URL goes through a transaction pooler. */
+  listenDatabaseUrl: string | undefined;
+  /** Named prepared statements; off by default behind a pooler (SIDEKEY_DATABASE_PREPARE). */
+  databasePrepare: boolean;
   dataDir: string;
   secret: string | undefined;
   previousSecrets: string[];
@@ -90,6 +94,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     problems.push(
       `SIDEKEY_REQUEST_DEADLINE_MS must be a whole number of milliseconds from 100 to 60000, not “${env.SIDEKEY_REQUEST_DEADLINE_MS}”.`,
     );
+  const databasePrepare =
+    attempt(problems, () =>
+      readPrepare(env.SIDEKEY_DATABASE_PREPARE, !!env.SIDEKEY_LISTEN_DATABASE_URL),
+    ) ?? true;
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
@@ -98,6 +106,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): SidekeyConfig 
     previousSecrets,
     databaseStartupTimeoutMs,
     requestDeadlineMs,
+    listenDatabaseUrl: env.SIDEKEY_LISTEN_DATABASE_URL || undefined,
+    databasePrepare,
     port,
     host: env.HOST || '0.0.0.0',
     // Links in mail must not follow a request's Host header; unset, they point at this machine.
@@ -244,4 +254,15 @@ function readAuditRetention(raw: string | undefined): number {
       `SIDEKEY_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500, not “${raw}”.`,
     );
   return days;
+}
+
+/**
+ * SIDEKEY_DATABASE_PREPARE: named prepared statements. Default on, except when a separate
+ * LISTEN connection says DATABASE_URL goes through a transaction pooler: PgBouncer before
+ * 1.21 (Debian 12 ships 1.18) cannot carry them there.
+ */
+function readPrepare(raw: string | undefined, behindPooler: boolean): boolean {
+  if (raw === undefined || raw === '') return !behindPooler;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`SIDEKEY_DATABASE_PREPARE must be true or false, not “${raw}”.`);
 }

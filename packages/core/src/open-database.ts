@@ -58,7 +58,11 @@ export async function openDatabase(
   const deadline = performance.now() + config.databaseStartupTimeoutMs;
   for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
     try {
-      return await createDb({ url: config.databaseUrl });
+      return await createDb({
+        url: config.databaseUrl,
+        listenUrl: config.listenDatabaseUrl,
+        prepare: config.databasePrepare,
+      });
     } catch (error) {
       const failure = error as NodeJS.ErrnoException;
       const code = failure.code ?? (failure.cause as NodeJS.ErrnoException | undefined)?.code;

@@ -64,9 +64,13 @@ export function createSidekey(options: SidekeyOptions) {
       ...(await pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays })),
       connectLinks: await connectLinks.pruneExpired(),
     }),
+    /** Buffered last-used times: `flush()` writes them now (they are written every few seconds). */
+    uses: verification.uses,
     /** For /healthz: the database answers. */
     healthy: () => databaseReachable(deps),
+    /** Flushes buffered last-used times and pending mail, then closes the database. */
     close: async () => {
+      await verification.uses.close();
       await account.mailer.settled();
       account.mailer.close();
       await deps.database.close();

@@ -39,6 +39,7 @@ export async function createTestSidekey(
     ...options,
   });
   async function dispose() {
+    await sidekey.uses.close();
     await sidekey.mailer.settled();
     sidekey.mailer.close();
     await database.dispose();
@@ -117,3 +118,5 @@ export function totpCodeSource(base32Secret: string, now: () => Date) {
     current: (): string => totpCodeAt(key, totpStep(now())),
   };
 }
+
+export { seedCredentials, type SeedOptions, type SeededCredential } from './verification/seed.ts';

@@ -46,11 +46,22 @@ export interface CreateDbOptions {
   maxConnections?: number;
   /** Who holds the embedded data directory's lock, named to a second process refused (default "server"). */
   holder?: string;
+  /**
+   * A direct connection for LISTEN (SIDEKEY_LISTEN_DATABASE_URL): a transaction pooler
+   * such as PgBouncer cannot carry LISTEN, which needs one session for its whole life.
+   * Unset, LISTEN uses `url`.
+   */
+  listenUrl?: string;
+  /**
+   * Named prepared statements (default true). PgBouncer before 1.21 (or without
+   * `max_prepared_statements`) in transaction mode cannot carry them: set false there.
+   */
+  prepare?: boolean;
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   const database = options.url
-    ? openPostgres(options.url, options.maxConnections ?? 10)
+    ? openPostgres(options.url, options.maxConnections ?? 10, options)
     : await openPglite(options.dataDir, options.holder ?? 'server');
   if (options.migrate !== false) {
     try {
@@ -106,16 +117,24 @@ function wrapPglite(client: PGlite, release: () => void): Database {
   };
 }
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(
+  url: string,
+  max: number,
+  options: Pick<CreateDbOptions, 'listenUrl' | 'prepare'>,
+): Database {
   const client = postgres(url, {
     max,
     onnotice: () => {},
+    prepare: options.prepare ?? true,
     // A server that does not answer the handshake is given up on quickly (start-up retries
     // with backoff; a request answers 503); idle connections are recycled, so one broken
     // by a network change is not kept.
     connect_timeout: 5,
     idle_timeout: 60,
   });
+  const listener = options.listenUrl
+    ? postgres(options.listenUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 })
+    : client;
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -123,13 +142,16 @@ function openPostgres(url: string, max: number): Database {
     async listen(channel, onMessage, onConnect) {
       // postgres.js keeps a dedicated connection for LISTEN and re-listens after a
       // reconnect; onlisten fires each time, which is when a cache must flush.
-      const subscription = await client.listen(channel, onMessage, onConnect);
+      const subscription = await listener.listen(channel, onMessage, onConnect);
       return () => subscription.unlisten();
     },
     async notify(channel, payload) {
       await client.notify(channel, payload);
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await client.end({ timeout: 5 });
+      if (listener !== client) await listener.end({ timeout: 5 });
+    },
   };
 }
 

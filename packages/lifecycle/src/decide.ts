@@ -20,6 +20,11 @@ export type Decision =
       to: PersistedState;
       context: CredentialContext;
       changed: boolean;
+      /**
+       * The edge taken carries the machine's `audit` action: the step goes to the audit
+       * log and is written at once. False for a routine use, which is telemetry only.
+       */
+      audited: boolean;
     };
 
 /**
@@ -31,12 +36,19 @@ export function decide(record: CredentialRecord, event: CredentialEvent): Decisi
   const { state, ...context } = record;
   const snapshot = credentialMachine.resolveState({ value: state, context });
   if (!snapshot.can(event)) return { allowed: false, from: state };
-  const [next] = transition(credentialMachine, snapshot, event);
+  const [next, actions] = transition(credentialMachine, snapshot, event);
   const to = next.value as PersistedState;
   const changed = to !== state || !sameContext(context, next.context);
-  return { allowed: true, from: state, to, context: next.context, changed };
+  const audited = actions.some((action) => action.type === 'audit');
+  return { allowed: true, from: state, to, context: next.context, changed, audited };
 }
 
 function sameContext(a: CredentialContext, b: CredentialContext): boolean {
-  return (Object.keys(a) as (keyof CredentialContext)[]).every((key) => a[key] === b[key]);
+  return (Object.keys(a) as (keyof CredentialContext)[]).every((key) => {
+    const x = a[key];
+    const y = b[key];
+    return Array.isArray(x) && Array.isArray(y)
+      ? x.length === y.length && x.every((item, i) => item === y[i])
+      : x === y;
+  });
 }

@@ -108,6 +108,8 @@ function probeReasons(edge: LifecycleTransition): string[] {
         lastUsedAt: at - 1,
         revokedAt: null,
         revokeReason: null,
+        knownNetworks: [],
+        knownServices: [],
       },
     });
     if (!snapshot.can(event)) continue;

@@ -2,7 +2,7 @@ export {
   credentialMachine,
   persistedStates,
   revokeReasons,
-  LAST_USE_WRITE_INTERVAL_MS,
+  KNOWN_PLACES_MAX,
   type CredentialContext,
   type CredentialEvent,
   type PersistedState,
@@ -25,3 +25,4 @@ export {
   toStatelyJson,
   type LifecycleExportFormat,
 } from './exporters.ts';
+export { chooseEdge, type ChosenEdge } from './choose-edge.ts';

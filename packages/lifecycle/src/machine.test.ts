@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, type CredentialRecord } from './decide.ts';
 import {
   credentialMachine,
-  LAST_USE_WRITE_INTERVAL_MS,
+  KNOWN_PLACES_MAX,
   persistedStates,
   revokeReasons,
   type CredentialEvent,
@@ -21,10 +21,14 @@ const record = (
   lastUsedAt: state === 'active' ? T0 : null,
   revokedAt: state === 'revoked' ? T0 : null,
   revokeReason: state === 'revoked' ? 'user' : null,
+  knownNetworks: state === 'active' ? [HOME] : [],
+  knownServices: state === 'active' ? ['imap'] : [],
   ...overrides,
 });
 
-const at = T0 + 10 * LAST_USE_WRITE_INTERVAL_MS;
+const MINUTE = 60_000;
+const HOME = '198.51.100.0/24';
+const at = T0 + 10 * MINUTE;
 const ownerReasons = revokeReasons.filter((reason) => reason !== 'expired');
 
 /**
@@ -86,18 +90,69 @@ describe('the credential lifecycle, as docs/design.md tables it', () => {
     });
   });
 
-  it('writes last-used at most once a minute', () => {
-    const recent = record('active', { lastUsedAt: at - LAST_USE_WRITE_INTERVAL_MS + 1 });
-    expect(decide(recent, { type: 'USE', at })).toMatchObject({
+  it('audits the first use, and remembers where it came from', () => {
+    expect(
+      decide(record('pending'), { type: 'USE', at, network: HOME, service: 'imap' }),
+    ).toMatchObject({
+      audited: true,
+      context: { knownNetworks: [HOME], knownServices: ['imap'] },
+    });
+  });
+
+  it('treats a routine use as telemetry: last-used moves, nothing is audited', () => {
+    const routine = decide(record('active'), { type: 'USE', at, network: HOME, service: 'imap' });
+    expect(routine).toMatchObject({
       allowed: true,
       to: 'active',
-      changed: false,
-    });
-    const stale = record('active', { lastUsedAt: at - LAST_USE_WRITE_INTERVAL_MS });
-    expect(decide(stale, { type: 'USE', at })).toMatchObject({
-      allowed: true,
       changed: true,
-      context: { lastUsedAt: at },
+      audited: false,
+      context: { lastUsedAt: at, knownNetworks: [HOME] },
+    });
+  });
+
+  it('audits the first use from a new network or for a new service', () => {
+    const away = decide(record('active'), {
+      type: 'USE',
+      at,
+      network: '203.0.113.0/24',
+      service: 'imap',
+    });
+    expect(away).toMatchObject({
+      audited: true,
+      context: { knownNetworks: [HOME, '203.0.113.0/24'], knownServices: ['imap'] },
+    });
+    const smtp = decide(record('active'), { type: 'USE', at, network: HOME, service: 'smtp' });
+    expect(smtp).toMatchObject({ audited: true, context: { knownServices: ['imap', 'smtp'] } });
+  });
+
+  it('never moves last-used backwards (uses recorded out of order on two nodes)', () => {
+    const later = record('active', { lastUsedAt: at + MINUTE });
+    expect(decide(later, { type: 'USE', at, network: HOME, service: 'imap' })).toMatchObject({
+      changed: false,
+      context: { lastUsedAt: at + MINUTE },
+    });
+  });
+
+  it('remembers a bounded number of networks, forgetting the oldest', () => {
+    const many = Array.from({ length: KNOWN_PLACES_MAX }, (_, i) => `10.0.${i}.0/24`);
+    const decision = decide(record('active', { knownNetworks: many }), {
+      type: 'USE',
+      at,
+      network: '10.1.0.0/24',
+    });
+    expect(decision).toMatchObject({ audited: true });
+    if (!decision.allowed) return;
+    expect(decision.context.knownNetworks).toHaveLength(KNOWN_PLACES_MAX);
+    expect(decision.context.knownNetworks).not.toContain('10.0.0.0/24');
+    expect(decision.context.knownNetworks.at(-1)).toBe('10.1.0.0/24');
+  });
+
+  it('audits every lifecycle change', () => {
+    expect(decide(record('active'), { type: 'REVOKE', at, reason: 'user' })).toMatchObject({
+      audited: true,
+    });
+    expect(decide(record('new'), { type: 'GENERATE', at, expiresAt: null })).toMatchObject({
+      audited: true,
     });
   });
 
@@ -140,10 +195,10 @@ describe('the credential lifecycle, as docs/design.md tables it', () => {
 describe('paths generated from the machine', () => {
   const events: CredentialEvent[] = [
     // The use comes before the expiry: after it, the machine refuses a USE.
-    { type: 'GENERATE', at: T0, expiresAt: T0 + 3 * LAST_USE_WRITE_INTERVAL_MS },
-    { type: 'USE', at: T0 + 2 * LAST_USE_WRITE_INTERVAL_MS },
+    { type: 'GENERATE', at: T0, expiresAt: T0 + 3 * MINUTE },
+    { type: 'USE', at: T0 + 2 * MINUTE },
     { type: 'REVOKE', at: T0 + 3, reason: 'user' },
-    { type: 'EXPIRE', at: T0 + 4 * LAST_USE_WRITE_INTERVAL_MS },
+    { type: 'EXPIRE', at: T0 + 4 * MINUTE },
   ];
 
   it('reaches every state, and revoked is final on every path', () => {

@@ -13,7 +13,7 @@ import { printRatios, type Row } from './report.ts';
 const serverEntry = fileURLToPath(new URL('../../../apps/web/server.js', import.meta.url));
 const SECRET = 'bench-server-secret-that-is-long-enough-0123';
 const DURATION_SECONDS = 5;
-const CONNECTIONS = 10;
+export const CONNECTIONS = 10;
 
 /**
  * The protocol adapters over real HTTP, against the built server as `pnpm start` runs
@@ -100,21 +100,37 @@ export async function benchHttp(): Promise<void> {
   }
 }
 
-interface LoadOptions {
+export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
   expectStatus: number;
+  /** Headers for each request in turn (e.g. a different credential each time). */
+  headersEach?: () => Record<string, string>;
+  durationSeconds?: number;
 }
 
-async function load(name: string, url: string, options: LoadOptions): Promise<Row> {
+export async function load(name: string, url: string, options: LoadOptions): Promise<Row> {
+  const each = options.headersEach;
   const result = await autocannon({
     url,
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
     connections: CONNECTIONS,
-    duration: DURATION_SECONDS,
+    duration: options.durationSeconds ?? DURATION_SECONDS,
+    ...(each
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...request.headers, ...each() },
+              }),
+            },
+          ],
+        }
+      : {}),
   });
   const total = result.requests.total;
   const expected =
@@ -189,7 +205,11 @@ async function prepareDatabase(): Promise<Target> {
   };
 }
 
-async function startProcess(command: string, args: string[], env: Record<string, string> = {}) {
+export async function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+) {
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

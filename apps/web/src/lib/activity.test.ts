@@ -14,7 +14,7 @@ describe('describeActivity', () => {
       }),
     ).toBe('“Thunderbird” (mail) first used from 203.0.113.0/24');
   });
-  it('tells later uses apart from the first', () => {
+  it('tells a use from a new network or for a new service apart from the first (routine uses are not audited)', () => {
     expect(
       describeActivity({
         action: 'USE',
@@ -23,7 +23,7 @@ describe('describeActivity', () => {
         fromState: 'active',
         toState: 'active',
       }),
-    ).toBe('“Calendar” (calendars) used');
+    ).toBe('“Calendar” (calendars) used (a new network or service)');
   });
   it('says why a credential was revoked', () => {
     expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'user' })).toBe(

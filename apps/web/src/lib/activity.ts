@@ -39,7 +39,7 @@ export function describeActivity(event: ActivityEvent): string {
     case 'USE':
       return event.fromState === 'pending'
         ? `${quoted(event.label)}${via(event.service)} first used${where}`
-        : `${quoted(event.label)}${via(event.service)} used${where}`;
+        : `${quoted(event.label)}${via(event.service)} used${where} (a new network or service)`;
     case 'REVOKE':
       return `${quoted(event.label)} revoked: ${revokeReasonInWords(event.reason)}`;
     case 'EXPIRE':

@@ -106,6 +106,8 @@ export function appPasswordService(
           lastUsedAt: null,
           revokedAt: null,
           revokeReason: null,
+          knownNetworks: [],
+          knownServices: [],
         },
         { type: 'GENERATE', at: at.getTime(), expiresAt: input.expiresAt?.getTime() ?? null },
       );

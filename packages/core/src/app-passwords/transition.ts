@@ -1,6 +1,11 @@
 import { appPasswords, type DbOrTx } from '@sidekey/db';
-import { decide, type CredentialEvent, type CredentialRecord } from '@sidekey/lifecycle';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import {
+  decide,
+  type CredentialContext,
+  type CredentialEvent,
+  type CredentialRecord,
+} from '@sidekey/lifecycle';
+import { and, eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta } from '../deps.ts';
 
@@ -62,6 +67,8 @@ export async function applyCredentialEvent(
       lastUsedAt: toDate(context.lastUsedAt),
       revokedAt: toDate(context.revokedAt),
       revokeReason: context.revokeReason,
+      knownNetworks: context.knownNetworks,
+      knownServices: context.knownServices,
       ...(isUse
         ? { lastUsedService: details.service ?? null, lastUsedAddress: details.address ?? null }
         : {}),
@@ -70,16 +77,14 @@ export async function applyCredentialEvent(
       and(
         eq(appPasswords.id, row.id),
         eq(appPasswords.state, row.state),
-        // Two nodes recording the same minute's use: only one writes (and audits) it.
-        isUse
-          ? row.lastUsedAt
-            ? eq(appPasswords.lastUsedAt, row.lastUsedAt)
-            : isNull(appPasswords.lastUsedAt)
-          : undefined,
+        // Two nodes seeing the same new network at once: only one writes (and audits) it.
+        isUse ? eq(appPasswords.knownNetworks, row.knownNetworks) : undefined,
+        isUse ? eq(appPasswords.knownServices, row.knownServices) : undefined,
       ),
     )
     .returning();
   if (!updated) return { applied: false, row };
+  if (!decision.audited) return { applied: true, row: updated, auditId: null };
 
   const auditId = await recordAudit(db, {
     ...details,
@@ -90,6 +95,7 @@ export async function applyCredentialEvent(
     toState: decision.to,
     reason: context.revokeReason && decision.to === 'revoked' ? context.revokeReason : null,
     service: details.service ?? null,
+    details: isUse && decision.from === 'active' ? newPlaces(row, context) : undefined,
   });
 
   if (decision.to === 'revoked' && decision.from !== 'revoked') {
@@ -113,6 +119,16 @@ export function toRecord(row: AppPasswordRow): CredentialRecord {
     lastUsedAt: row.lastUsedAt?.getTime() ?? null,
     revokedAt: row.revokedAt?.getTime() ?? null,
     revokeReason: row.revokeReason,
+    knownNetworks: row.knownNetworks,
+    knownServices: row.knownServices,
+  };
+}
+
+/** What made a use of a working credential worth auditing: a new network, a new service, or both. */
+function newPlaces(row: AppPasswordRow, context: CredentialContext) {
+  return {
+    newNetwork: context.knownNetworks.find((n) => !row.knownNetworks.includes(n)) ?? null,
+    newService: context.knownServices.find((s) => !row.knownServices.includes(s)) ?? null,
   };
 }
 

@@ -193,9 +193,9 @@ function lifecycleEventsOf(db: DbOrTx, credentialId: string) {
 }
 
 /**
- * The machine edge an audited step took. Only steps that changed something are audited,
- * so where an event has several candidates between the same states (active → active on
- * USE), the step took the one with actions — the one that writes.
+ * The machine edge an audited step took. Only edges carrying the machine's `audit` action
+ * are audited, so where an event has several candidates between the same states (active →
+ * active on USE: a new network or service, or a routine use), the step took the audited one.
  */
 export function edgeFor(
   graph: LifecycleGraph,
@@ -208,5 +208,5 @@ export function edgeFor(
   const candidates = graph.transitions.filter(
     (edge) => edge.source === fromState && edge.target === toState && edge.event === event,
   );
-  return candidates.find((edge) => edge.actions.length > 0) ?? candidates[0] ?? null;
+  return candidates.find((edge) => edge.actions.includes('audit')) ?? candidates[0] ?? null;
 }

@@ -8,6 +8,9 @@ export interface CachedSuccess {
   username: string;
   scopes: AppPasswordScope[];
   expiresAt: Date | null;
+  /** Where it was used from/for: a use from elsewhere is audited, so it skips the cache. */
+  knownNetworks: string[];
+  knownServices: string[];
 }
 
 /** Default for SIDEKEY_VERIFY_CACHE_MS: short, so even a missed notice heals quickly. */

@@ -6,6 +6,7 @@ import { createVerificationMetrics } from './metrics.ts';
 import { serviceVerification } from './relying.ts';
 import { revocationFeed } from './revocations.ts';
 import { verificationThrottles } from './throttle.ts';
+import { useTelemetry } from './use-telemetry.ts';
 import { verify, type VerifyInput } from './verify.ts';
 
 export interface VerificationOptions {
@@ -14,6 +15,8 @@ export interface VerificationOptions {
    * (SIDEKEY_VERIFY_CACHE_MS; default 5000; 0 turns the cache off).
    */
   cacheMs?: number;
+  /** How often routine uses (last-used time, service, network) are written, in ms (default 5000). */
+  useFlushMs?: number;
 }
 
 /** The verify path with what surrounds it: node cache, throttles, metrics, revocation feed. */
@@ -38,7 +41,8 @@ export function verificationService(
     else unsubscribe();
   });
   const throttles = verificationThrottles(deps);
-  const parts = { cache, throttles, onCacheHit: () => metrics.cacheHits.inc() };
+  const uses = useTelemetry(deps, options.useFlushMs);
+  const parts = { cache, throttles, uses, onCacheHit: () => metrics.cacheHits.inc() };
   const verifyOne = (input: VerifyInput) => verify(deps, input, parts);
   return {
     verify: verifyOne,
@@ -51,6 +55,7 @@ export function verificationService(
     metrics,
     revocations,
     cache,
+    uses,
   };
 }
 

@@ -2,12 +2,12 @@ import { accounts, appPasswords, throttles } from '@sidekey/db';
 import { eq, inArray, max, sql } from 'drizzle-orm';
 import { parseAppPassword } from '../app-passwords/format.ts';
 import { LOOKUP_HASH_PURPOSE } from '../app-passwords/app-passwords.ts';
-import { decide } from '@sidekey/lifecycle';
 import {
   applyCredentialEvent,
   toRecord,
   type AppPasswordRow,
 } from '../app-passwords/transition.ts';
+import { chooseEdge } from '@sidekey/lifecycle';
 import { recordAudit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
@@ -15,6 +15,8 @@ import { constantTimeEqual, keyedHash } from '../secrets/server-keys.ts';
 import type { VerificationCache } from './cache.ts';
 import { isServiceName, serviceScopes, type ServiceName } from './protocols.ts';
 import type { VerificationThrottles } from './throttle.ts';
+import { networkOf } from './network.ts';
+import type { UseTelemetry } from './use-telemetry.ts';
 
 export interface VerifyInput {
   username: string;
@@ -43,14 +45,17 @@ const invalid: VerifyResult = { ok: false, reason: 'invalid' };
 export interface VerifyParts {
   cache?: VerificationCache;
   throttles?: VerificationThrottles;
+  /** Where routine uses are buffered; without it they are written one by one. */
+  uses?: UseTelemetry;
   onCacheHit?: () => void;
 }
 
 /**
  * The hot path: every IMAP/SMTP/DAV login of every app ends here. One indexed lookup
  * by keyed hash and a constant-time compare; no argon2 — at ≥128 bits a keyed hash is
- * what NIST SP 800-63B §5.1.1.2 and ASVS 5 ask for. Writes happen only on first use,
- * at most once a minute after that, on expiry, and on a scope refusal.
+ * what NIST SP 800-63B §5.1.1.2 and ASVS 5 ask for. Writes happen at once only on first
+ * use, on the first use from a new network or for a new service, on expiry and on a scope
+ * refusal; a routine use is buffered telemetry (`uses`), written coalesced every few seconds.
  *
  * Refusal reasons never tell an anonymous caller whether a user exists: an unknown
  * user, another account's password and a wrong password are all `invalid`; only a
@@ -78,14 +83,19 @@ export async function verify(
   const { cache, throttles: throttle } = parts;
   const at = deps.now();
 
+  const network = networkOf(input.address);
   const cached = cache?.get(hashes[0]!);
   if (
     cached &&
     constantTimeEqual(cached.username, username) &&
     (!cached.expiresAt || cached.expiresAt > at) &&
-    cached.scopes.includes(serviceScopes[input.service])
+    cached.scopes.includes(serviceScopes[input.service]) &&
+    // A new network or service is audited, which needs the database.
+    (!network || cached.knownNetworks.includes(network)) &&
+    cached.knownServices.includes(input.service)
   ) {
     parts.onCacheHit?.();
+    parts.uses?.record(cached.credentialId, at, input.service, input.address ?? null);
     return {
       ok: true,
       accountId: cached.accountId,
@@ -140,10 +150,13 @@ export async function verify(
       reason: credential.revokeReason === 'expired' ? 'expired' : 'revoked',
     });
 
-  // The machine refuses a USE at or after the expiry; the credential then expires. While
+  const use = { type: 'USE' as const, at: at.getTime(), network, service: input.service };
+  // The machine's edge for this use, without building a snapshot: this runs on every login.
+  // None: the machine refuses a USE at or after the expiry, and the credential expires. While
   // throttled the expiry is left for the next unthrottled attempt (or the owner's list) to
   // record: a throttled request writes nothing.
-  if (!decide(toRecord(credential), { type: 'USE', at: at.getTime() }).allowed) {
+  const edge = chooseEdge(toRecord(credential), use);
+  if (!edge) {
     if (!blockedUntil) {
       await deps.db.transaction((tx) =>
         applyCredentialEvent(tx, credential, { type: 'EXPIRE', at: at.getTime() }, meta),
@@ -167,31 +180,35 @@ export async function verify(
     return { ok: false, reason: 'scope_denied' };
   }
 
-  const outcome = await applyCredentialEvent(
-    deps.db,
-    credential,
-    { type: 'USE', at: at.getTime() },
-    meta,
-  );
-  if (!outcome.applied) {
-    // Lost a race with another transition; re-read so a revocation that just committed wins.
-    const [fresh] = await deps.db
-      .select({ state: appPasswords.state })
-      .from(appPasswords)
-      .where(eq(appPasswords.id, credential.id));
-    if (fresh?.state === 'revoked') return { ok: false, reason: 'revoked' };
+  let known: AppPasswordRow | null = credential;
+  if (!edge.audited && parts.uses) {
+    // A routine use: telemetry, buffered and written coalesced with the node's others.
+    parts.uses.record(credential.id, at, input.service, input.address ?? null);
+  } else {
+    const outcome = await applyCredentialEvent(deps.db, credential, use, meta);
+    if (!outcome.applied) {
+      // Lost a race with another transition; re-read so a revocation that just committed wins.
+      const [fresh] = await deps.db
+        .select({ state: appPasswords.state })
+        .from(appPasswords)
+        .where(eq(appPasswords.id, credential.id));
+      if (fresh?.state === 'revoked') return { ok: false, reason: 'revoked' };
+      known = null;
+    } else known = outcome.row;
   }
   if (throttle && throttleKeys && found.usernameHasFailures) {
     await throttle.recordSuccess(throttleKeys.account);
   }
   // Cached under the current key's hash only: that is the one the next lookup computes first.
-  if (outcome.applied) {
+  if (known) {
     cache?.set(hashes[0]!, {
       credentialId: credential.id,
       accountId: credential.accountId,
       username: found.email,
       scopes: credential.scopes,
       expiresAt: credential.expiresAt,
+      knownNetworks: known.knownNetworks,
+      knownServices: known.knownServices,
     });
   }
   return {

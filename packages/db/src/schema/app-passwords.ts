@@ -32,6 +32,18 @@ export const appPasswords = pgTable(
     lastUsedAddress: text('last_used_address'),
     revokedAt: instant('revoked_at'),
     revokeReason: revokeReason('revoke_reason'),
+    /**
+     * Networks (/24, /48) and services this credential was used from/for (at most 16 each,
+     * oldest first): a use from one not listed is audited; others are only telemetry.
+     */
+    knownNetworks: text('known_networks')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    knownServices: text('known_services')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
   },
   (table) => [
     index('app_passwords_account_state_idx').on(table.accountId, table.state),
