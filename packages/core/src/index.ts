@@ -95,3 +95,4 @@ export {
 } from './connect/apple-profile.ts';
 export { thunderbirdAutoconfig } from './connect/autoconfig.ts';
 export { CONNECT_LINK_TTL_MS, type RedeemedConnectLink } from './connect/links.ts';
+export { backupDatabase, restoreDatabase } from './backup.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { backupPglite, backupPostgres, restorePglite, restorePostgres } from '@sidekey/db';
+import { backupDatabase, restoreDatabase } from '@sidekey/core';
 import type { Command } from './types.ts';
 
 const SECRET_REMINDER =
@@ -16,8 +16,7 @@ export const backup: Command = {
     if (!target || rest.length > 0) throw new Error('Usage: sidekey backup <file>');
     const file = resolve(target);
     if (existsSync(file)) throw new Error(`${file} exists already; choose a new file name.`);
-    if (config.databaseUrl) await backupPostgres(config.databaseUrl, file);
-    else await backupPglite(config.dataDir, file, 'sidekey backup');
+    await backupDatabase(config, file, 'sidekey backup');
     out(`Backed up the ${config.databaseUrl ? 'Postgres' : 'embedded'} database to ${file}.`);
     out(SECRET_REMINDER);
     return 0;
@@ -34,13 +33,12 @@ export const restore: Command = {
     if (!source || rest.length > 0) throw new Error('Usage: sidekey restore <file>');
     const file = resolve(source);
     if (!existsSync(file)) throw new Error(`There is no file ${file}.`);
+    const keptAs = await restoreDatabase(config, file, 'sidekey restore', new Date());
     if (config.databaseUrl) {
-      await restorePostgres(config.databaseUrl, file);
       out(
         `Restored ${file} into the Postgres database; start Sidekey to apply any newer migrations.`,
       );
     } else {
-      const keptAs = await restorePglite(config.dataDir, file, 'sidekey restore', new Date());
       out(`Restored ${file} into the embedded database in ${config.dataDir}.`);
       if (keptAs)
         out(`The database it replaced is kept in ${keptAs}; delete it once you are sure.`);
