@@ -24,6 +24,7 @@ function recordingSidekey() {
 function plain(method: string, headers: Record<string, string>, body = ''): PlainRequest {
   return {
     method,
+    address: () => '192.0.2.7',
     header: (name) => headers[name],
     body: async () => body,
   };
