@@ -49,7 +49,19 @@ const fastRoutes = () => globalThis[Symbol.for('sidekey.fastRoutes')];
 const clientAddressOf = () => globalThis[Symbol.for('sidekey.clientAddress')];
 
 let stopping = false;
-const server = createServer((req, res) => {
+/**
+ * Slow clients cannot hold connections for minutes (Node's defaults: 60 s for headers,
+ * 300 s for a request): every request Sidekey takes is small (a verify body is at most
+ * 8 KiB, a form a few hundred bytes), so headers get 10 s and the whole request 20 s, after
+ * which Node answers 408 and closes. Checked every second rather than every 30 s. An event
+ * stream is unaffected: its request is complete the moment its headers are.
+ */
+const SLOW_CLIENT_LIMITS = {
+  headersTimeout: 10_000,
+  requestTimeout: 20_000,
+  connectionsCheckingInterval: 1_000,
+};
+const server = createServer(SLOW_CLIENT_LIMITS, (req, res) => {
   req.headers[PROTOCOL_HEADER] = req.socket.encrypted ? 'https' : 'http';
   // Without the bundle's rule (never expected), the peer itself: trusting no one is safe.
   req.headers[ADDRESS_HEADER] = (clientAddressOf()?.(req) ?? req.socket.remoteAddress) || '';
