@@ -40,7 +40,7 @@ export class DataDirLockedError extends Error {
   ) {
     super(
       `The data directory ${dataDir} is in use by ${describeHolder(holder)} (pid ${holder.pid}); ` +
-        `only one process may open an embedded database: stop that process first, or run the command through it.`,
+        `only one process may open an embedded database: stop that process first (on Postgres, commands and servers can run side by side).`,
     );
     this.name = 'DataDirLockedError';
   }
