@@ -1,4 +1,5 @@
 import type { Sidekey, ValidatedSession } from '@sidekey/core';
+import { bearerToken } from './bearer.ts';
 
 /** How the transport lets a procedure set or clear the session cookie. */
 export interface SessionCookieJar {
@@ -16,4 +17,30 @@ export interface RequestContext {
   address: string | null;
   userAgent: string | null;
   cookies: SessionCookieJar;
+}
+
+/** What every transport knows about a request; `createTRPCContext` makes the context of it. */
+export interface ContextSource {
+  sidekey: Sidekey;
+  auth: ValidatedSession | null;
+  /** The client's address, after trusted proxies. */
+  address: string | null;
+  /** The request's headers: the user agent, and `Authorization: Bearer` for relying services. */
+  headers: { get(name: string): string | null };
+  cookies: SessionCookieJar;
+}
+
+/**
+ * The one place a procedure's context is built: /api/trpc, the in-process caller of
+ * SvelteKit's loads and actions, and tests all wrap it, so a new field reaches every entry.
+ */
+export function createTRPCContext(source: ContextSource): RequestContext {
+  return {
+    sidekey: source.sidekey,
+    auth: source.auth,
+    address: source.address,
+    userAgent: source.headers.get('user-agent'),
+    serviceKey: bearerToken(source.headers.get('authorization')),
+    cookies: source.cookies,
+  };
 }

@@ -1,7 +1,6 @@
 import { SidekeyError, type Sidekey, type ValidatedSession } from '@sidekey/core';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { bearerToken } from './bearer.ts';
-import type { RequestContext } from './context.ts';
+import { createTRPCContext } from './context.ts';
 import { appRouter } from './root.ts';
 import {
   readSessionToken,
@@ -44,18 +43,17 @@ export async function handleTrpcRequest(
     if (auth?.renewed && token)
       setCookies.push(serializeSessionCookie(token, auth.session.expiresAt, secure));
   }
-  const context: RequestContext = {
+  const context = createTRPCContext({
     sidekey: options.sidekey,
     auth,
-    serviceKey: bearerToken(request.headers.get('authorization')),
     address: options.address,
-    userAgent: request.headers.get('user-agent'),
+    headers: request.headers,
     cookies: {
       setSession: (token, expiresAt) =>
         void setCookies.push(serializeSessionCookie(token, expiresAt, secure)),
       clearSession: () => void setCookies.push(serializeClearedSessionCookie(secure)),
     },
-  };
+  });
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: request,

@@ -1,5 +1,10 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
-export type { RequestContext, SessionCookieJar } from './context.ts';
+export {
+  createTRPCContext,
+  type ContextSource,
+  type RequestContext,
+  type SessionCookieJar,
+} from './context.ts';
 export { bearerToken } from './bearer.ts';
 export { handleTrpcRequest, MAX_BATCH_SIZE, TRPC_ENDPOINT } from './http.ts';
 export {

@@ -1,4 +1,4 @@
-import { createCaller, resolveSession, SESSION_COOKIE } from '@sidekey/api';
+import { createCaller, createTRPCContext, resolveSession, SESSION_COOKIE } from '@sidekey/api';
 import type { RequestEvent } from '@sveltejs/kit';
 
 /**
@@ -19,18 +19,19 @@ export function sessionCookieOptions(event: RequestEvent) {
 export function serverCaller(event: RequestEvent) {
   const { sidekey, auth, address } = event.locals.context;
   const options = sessionCookieOptions(event);
-  return createCaller({
-    sidekey,
-    auth,
-    address,
-    serviceKey: null,
-    userAgent: event.request.headers.get('user-agent'),
-    cookies: {
-      setSession: (token, expiresAt) =>
-        event.cookies.set(SESSION_COOKIE, token, { ...options, expires: expiresAt }),
-      clearSession: () => event.cookies.delete(SESSION_COOKIE, options),
-    },
-  });
+  return createCaller(
+    createTRPCContext({
+      sidekey,
+      auth,
+      address,
+      headers: event.request.headers,
+      cookies: {
+        setSession: (token, expiresAt) =>
+          event.cookies.set(SESSION_COOKIE, token, { ...options, expires: expiresAt }),
+        clearSession: () => event.cookies.delete(SESSION_COOKIE, options),
+      },
+    }),
+  );
 }
 
 export type ServerCaller = ReturnType<typeof serverCaller>;

@@ -1,4 +1,4 @@
-import { createCaller } from '@sidekey/api';
+import { createCaller, createTRPCContext } from '@sidekey/api';
 import type { Sidekey, VerifyInput } from '@sidekey/core';
 import { describe, expect, it } from 'vitest';
 import { basicAuth } from './basic.ts';
@@ -57,14 +57,15 @@ async function askAllThree(request: Asked) {
     }),
   );
   const trpc = recordingSidekey();
-  const caller = createCaller({
-    sidekey: trpc.sidekey,
-    auth: null,
-    serviceKey: SERVICE_KEY,
-    address: null,
-    userAgent: null,
-    cookies: { setSession: () => {}, clearSession: () => {} },
-  });
+  const caller = createCaller(
+    createTRPCContext({
+      sidekey: trpc.sidekey,
+      auth: null,
+      address: null,
+      headers: new Headers({ authorization: `Bearer ${SERVICE_KEY}` }),
+      cookies: { setSession: () => {}, clearSession: () => {} },
+    }),
+  );
   const trpcAnswer = await caller.service
     .verify(request as Parameters<typeof caller.service.verify>[0])
     .catch((error: Error) => error);
