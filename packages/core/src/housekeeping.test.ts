@@ -58,6 +58,7 @@ describe('pruneExpired', () => {
       resetTokens: 2,
       throttles: 1,
       auditEvents: 0,
+      connectLinks: 0,
     });
 
     // The owner's own live session, the live reset token and the throttles that still count remain.
@@ -72,6 +73,7 @@ describe('pruneExpired', () => {
       resetTokens: 0,
       throttles: 0,
       auditEvents: 0,
+      connectLinks: 0,
     });
   });
 });

@@ -67,7 +67,8 @@ describe('the lifecycle layout (dagre)', () => {
       },
     );
     const use = withCounts.edges.find((edge) => edge.id === 'pending:USE:0')!;
-    expect(use.label!.lines).toEqual(['USE', '× 12']);
+    // The first use is guarded (it must come before the expiry), and the drawing says so.
+    expect(use.label!.lines).toEqual(['USE [notExpired]', '× 12']);
     const revoke = withCounts.edges.find((edge) => edge.id === 'active:REVOKE:0')!;
     expect(revoke.label!.lines).toEqual(['REVOKE [reasonIsKnown]']);
     expect(withCounts.nodes.find((node) => node.id === 'active')).toMatchObject({
