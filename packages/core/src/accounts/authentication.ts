@@ -1,6 +1,7 @@
 import { accounts } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit.ts';
+import { createAccountWithSession } from './create-account.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { SidekeyError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -49,23 +50,18 @@ export function accountService(deps: Deps, parts: AccountServiceParts) {
     const email = requireEmail(input.email);
     assertAcceptablePassword(input.password, { email });
     const passwordHash = await hashSecret(input.password);
-    return db.transaction(async (tx) => {
-      const [account] = await tx
-        .insert(accounts)
-        .values({ email, passwordHash })
-        .onConflictDoNothing()
-        .returning();
-      if (!account) {
-        throw new SidekeyError(
+    return createAccountWithSession(
+      db,
+      sessionsService,
+      { email, passwordHash },
+      meta,
+      () =>
+        new SidekeyError(
           'CONFLICT',
           'An account with this email already exists. Sign in instead.',
           'email_taken',
-        );
-      }
-      await recordAudit(tx, { ...meta, actor: 'owner', accountId: account.id, action: 'sign_up' });
-      const { token, session } = await sessionsService.create(tx, account.id, meta);
-      return { accountId: account.id, sessionToken: token, expiresAt: session.expiresAt };
-    });
+        ),
+    );
   }
 
   /**

@@ -1,12 +1,12 @@
 import { accounts } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
 import { SidekeyError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { seal, unseal } from '../secrets/sealing.ts';
 import { hashSecret } from './password-hashing.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
+import { createAccountWithSession } from './create-account.ts';
 import { requireEmail } from './authentication.ts';
 import type { SessionService } from './sessions.ts';
 import type { SignInThrottles } from './sign-in-throttle.ts';
@@ -116,23 +116,18 @@ export function signUpService(deps: Deps, parts: SignUpParts) {
       expiresAt: number;
     };
     if (expiresAt <= now().getTime()) throw invalid();
-    return db.transaction(async (tx) => {
-      const [account] = await tx
-        .insert(accounts)
-        .values({ email, passwordHash })
-        .onConflictDoNothing()
-        .returning();
-      if (!account) {
-        throw new SidekeyError(
+    return createAccountWithSession(
+      db,
+      parts.sessions,
+      { email, passwordHash },
+      meta,
+      () =>
+        new SidekeyError(
           'CONFLICT',
           'This link was already used: your account exists. Sign in instead.',
           'already_signed_up',
-        );
-      }
-      await recordAudit(tx, { ...meta, actor: 'owner', accountId: account.id, action: 'sign_up' });
-      const { token: sessionToken, session } = await parts.sessions.create(tx, account.id, meta);
-      return { accountId: account.id, sessionToken, expiresAt: session.expiresAt };
-    });
+        ),
+    );
   }
 
   return { requestSignUp, confirmSignUp };
