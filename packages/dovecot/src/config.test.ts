@@ -13,7 +13,7 @@ writeFileSync(keyFile, 'sksvc_example\n');
 describe('sidekey-dovecot settings', () => {
   it('reads the shipped settings file, and systemd’s state directory for the state file', () => {
     const shipped = readFileSync(
-      new URL('../../../integrations/dovecot/sidekey-dovecot.env', import.meta.url),
+      new URL('../../../integrations/dovecot/sidekey-dovecot.environment', import.meta.url),
       'utf8',
     );
     const file = join(dir, 'dovecot.env');

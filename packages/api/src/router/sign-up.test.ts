@@ -18,7 +18,7 @@ async function mailsTo(email: string) {
 describe('sign-up', () => {
   it('answers the same whether or not the email has an account, and tells only the mailbox', async () => {
     const existing = await signUpOwner(t.sidekey, undefined, { twoFactor: false });
-    const fresh = `newcomer-${Date.now()}@example.org`;
+    const fresh = `newcomer-${crypto.randomUUID()}@example.org`;
     const answers = [];
     for (const email of [existing.email, fresh]) {
       const client = createHttpTestClient(t.sidekey, '192.0.2.61');
@@ -57,7 +57,7 @@ describe('sign-up', () => {
   });
 
   it('expires the link', async () => {
-    const email = `late-${Date.now()}@example.org`;
+    const email = `late-${crypto.randomUUID()}@example.org`;
     const client = createHttpTestClient(t.sidekey, '192.0.2.63');
     await client.trpc.auth.signUp.mutate({ email, password: 'a long enough password' });
     const token = await signUpToken(t.sidekey, email);
