@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +42,10 @@ beforeAll(async () => {
     })(),
   ]);
   tarball = readdirSync(project).find((name) => name.endsWith('.tgz'))!;
-  expect(tarball, packed.stdout).toBe('sidekey-client-0.1.0.tgz');
+  const { version } = JSON.parse(readFileSync(join(clientDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  expect(tarball, packed.stdout).toBe(`sidekey-client-${version}.tgz`);
   cpSync(consumerDir, project, { recursive: true });
   writeFileSync(
     join(project, 'package.json'),

@@ -1,11 +1,11 @@
-// @sidekey/client 0.1.0: the published contract. Do not edit: see scripts/contract.js.
+// @sidekey/client 0.1.1: the published contract. Do not edit: see scripts/contract.js.
 import type { TRPCBuiltRouter } from '@trpc/server';
 declare const _serviceProcedures: import("@trpc/server").TRPCDecorateCreateRouterOptions<{
     verify: import("@trpc/server").TRPCMutationProcedure<{
         input: {
             username: string;
             password: string;
-            service: "imap" | "pop3" | "smtp" | "carddav" | "caldav" | "webdav";
+            service: "imap" | "pop3" | "smtp" | "caldav" | "carddav" | "webdav";
             remoteAddress?: string | null | undefined;
             userAgent?: string | null | undefined;
         };
@@ -25,7 +25,7 @@ declare const _serviceProcedures: import("@trpc/server").TRPCDecorateCreateRoute
             message: string;
             code: import("@trpc/server").TRPC_ERROR_CODE_NUMBER;
             data: {
-                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
+                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
                 httpStatus: number;
                 path: string | undefined;
                 reason: string | undefined;
@@ -51,7 +51,7 @@ declare const _serviceProcedures: import("@trpc/server").TRPCDecorateCreateRoute
             message: string;
             code: import("@trpc/server").TRPC_ERROR_CODE_NUMBER;
             data: {
-                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
+                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
                 httpStatus: number;
                 path: string | undefined;
                 reason: string | undefined;
@@ -65,7 +65,7 @@ declare const _errorShape: {
     message: string;
     code: import("@trpc/server").TRPC_ERROR_CODE_NUMBER;
     data: {
-        code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
+        code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "BAD_GATEWAY" | "CLIENT_CLOSED_REQUEST" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_REQUIRED" | "TIMEOUT" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
         httpStatus: number;
         path: string | undefined;
         reason: string | undefined;

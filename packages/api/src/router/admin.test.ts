@@ -139,14 +139,17 @@ describe('admin.appPasswords.revoke', () => {
     const generated = await owner.client.trpc.appPasswords.generate.mutate({
       label: 'Leaked phone',
     });
-    const admin = await signUpOverHttp(t.sidekey, { role: 'admin', twoFactor: false });
+    const admin = await signUpOverHttp(t.sidekey, { role: 'admin' });
 
-    // More than five minutes after signing in, the password is asked for again.
+    // More than five minutes after signing in, the password (and a code) is asked for again.
     t.clock.advance(6 * 60_000);
     expect(
       await trpcErrorOf(admin.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id })),
     ).toMatchObject({ code: 'FORBIDDEN', reason: 'reauthentication_required' });
-    await admin.client.trpc.auth.reauthenticate.mutate({ password: admin.password });
+    await admin.client.trpc.auth.reauthenticate.mutate({
+      password: admin.password,
+      code: admin.totpCode(),
+    });
 
     const revoked = await admin.client.trpc.admin.appPasswords.revoke.mutate({ id: generated.id });
     expect(revoked).toMatchObject({ id: generated.id, state: 'revoked', revokeReason: 'admin' });
