@@ -3,8 +3,13 @@ import { bearerToken } from '@sidekey/api';
 import { readConfig, type Sidekey } from '@sidekey/core';
 import type { PlainRequest, PlainResponse } from './plain-http.ts';
 
-/** Read once, like the rest of the server's environment. */
-const token = readConfig().metricsToken;
+/**
+ * Read once, on the first scrape: by then server.js has checked the configuration and said
+ * what is wrong with it in a sentence. Reading it when the module loads would make the
+ * build (which loads every server module) fail on a configuration it does not need.
+ */
+let token: string | undefined | null = null;
+const metricsToken = () => (token === null ? (token = readConfig().metricsToken) : token);
 
 /**
  * GET /metrics — Prometheus text format (prom-client): verifications by result and
@@ -12,7 +17,8 @@ const token = readConfig().metricsToken;
  * keeping to the operator: with SIDEKEY_METRICS_TOKEN set, a scraper must send it.
  */
 export async function metrics(sidekey: Sidekey, request: PlainRequest): Promise<PlainResponse> {
-  if (token && !bearerMatches(request.header('authorization'), token)) {
+  const expected = metricsToken();
+  if (expected && !bearerMatches(request.header('authorization'), expected)) {
     return {
       status: 401,
       headers: {
