@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts';
 import { accounts, appPasswords, auditEvents } from '@sidekey/db';
+import { enableTwoFactor } from '@sidekey/core/testing';
 import { eq } from 'drizzle-orm';
 import { seededStore, type SeededStore } from './seeded.ts';
 import { mailedToken, startSidekey, type RunningSidekey } from './start.ts';
@@ -89,15 +90,21 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
     adminEmail: 'flows-admin@example.org',
     tamperedEmail: 'flows-tampered@example.org',
     tamperedId: '',
+    /** Admins must have two-factor on: a fresh code for each sign-in. */
+    adminCode: (): string => {
+      throw new Error('the admin was not seeded');
+    },
   };
   beforeAll(async () => {
     store = await seededStore();
     const { sidekey, database } = await store.open();
     seed.serviceKey = (await sidekey.serviceKeys.create('flows-imap', { actor: 'operator' })).key;
-    await sidekey.accounts.signUp(
+    const admin = await sidekey.accounts.signUp(
       { email: seed.adminEmail, password: ADMIN_PASSWORD },
       { actor: 'owner' },
     );
+    const codes = await enableTwoFactor(sidekey, admin.accountId);
+    seed.adminCode = () => codes.next();
     await database.db
       .update(accounts)
       .set({ role: 'admin' })
@@ -274,7 +281,11 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
 
   it('shows an admin the counts per state and per edge over a period, drawn on the diagram', async () => {
     const admin = { value: null as string | null };
-    await trpc(app, admin, 'auth.signIn', { email: seed.adminEmail, password: ADMIN_PASSWORD });
+    await trpc(app, admin, 'auth.signIn', {
+      email: seed.adminEmail,
+      password: ADMIN_PASSWORD,
+      code: seed.adminCode(),
+    });
     const today = new Date().toISOString().slice(0, 10);
     const generate = graph.transitions.find(
       (e) => e.source === graph.initial && e.event === 'GENERATE',

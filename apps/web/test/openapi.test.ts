@@ -11,7 +11,7 @@ const METRICS_TOKEN = 'openapi-test-metrics-token';
 let store: SeededStore;
 let app: RunningSidekey;
 let document: OpenApi;
-const seed = { email: '', password: '', serviceKey: '' };
+const seed = { email: '', password: '', serviceKey: '', calendarKey: '' };
 const checked = new Set<string>();
 
 interface OpenApiResponse {
@@ -40,6 +40,10 @@ beforeAll(async () => {
     email: owner.email,
     password: generated.password,
     serviceKey: (await sidekey.serviceKeys.create('openapi-test', { actor: 'operator' })).key,
+    // A key made for calendars only: asking it about IMAP is the 403 of the document.
+    calendarKey: (
+      await sidekey.serviceKeys.create('openapi-calendars', { actor: 'operator' }, ['caldav'])
+    ).key,
   });
   await database.close();
   app = await startSidekey({ ...store.env, SIDEKEY_METRICS_TOKEN: METRICS_TOKEN });
@@ -130,6 +134,7 @@ describe('each documented response is what the server sends', () => {
     await conforms('/auth/verify', 'post', await verify(body(seed.password, { service: 'ftp' })));
     await conforms('/auth/verify', 'post', await verify(JSON.stringify({ pad: 'x'.repeat(9000) })));
     await conforms('/auth/verify', 'post', await verify('', seed.serviceKey, 'PUT'));
+    await conforms('/auth/verify', 'post', await verify(body(seed.password), seed.calendarKey));
   });
 
   it('GET /auth/basic', async () => {

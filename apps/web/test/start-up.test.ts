@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runServerExpectingExit, startSidekey } from './start.ts';
+import { mailedToken, runServerExpectingExit, startSidekey, type RunningSidekey } from './start.ts';
 
 // What an operator sees when starting, double-starting and stopping the real server.
 const embedded = !process.env.DATABASE_URL;
@@ -27,13 +27,21 @@ function expectSentences(stderr: string) {
   expect(stderr.trim()).not.toBe('');
 }
 
-async function signUp(url: string, email: string) {
-  const response = await fetch(new URL('/api/trpc/auth.signUp', url), {
+/** Signs up over HTTP and opens the mailed link, as a newcomer would. */
+async function signUp(app: RunningSidekey, email: string) {
+  const response = await fetch(new URL('/api/trpc/auth.signUp', app.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ json: { email, password: 'a long enough password' } }),
   });
   expect(response.status).toBe(200);
+  const token = await mailedToken(app, email, '/sign-up/confirm');
+  const confirmed = await fetch(new URL('/api/trpc/auth.confirmSignUp', app.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { token } }),
+  });
+  expect(confirmed.status).toBe(200);
 }
 
 async function signIn(url: string, email: string) {
@@ -50,7 +58,7 @@ describe.runIf(embedded)('one writer per embedded data directory', () => {
     const dataDir = freshDir();
     const first = await startSidekey({}, { dataDir });
     try {
-      await signUp(first.url, 'first@example.org');
+      await signUp(first, 'first@example.org');
 
       const second = await runServerExpectingExit({ PORT: '0', SIDEKEY_DATA_DIR: dataDir });
       expect(second.code).toBe(1);
@@ -89,7 +97,7 @@ describe.runIf(embedded)('one writer per embedded data directory', () => {
   it('starts again at once after the server was killed with SIGKILL (the stale lock is recognised)', async () => {
     const dataDir = freshDir();
     const first = await startSidekey({}, { dataDir });
-    await signUp(first.url, 'killed@example.org');
+    await signUp(first, 'killed@example.org');
     const exited = new Promise((resolve) => first.process.once('exit', resolve));
     first.process.kill('SIGKILL');
     await exited;

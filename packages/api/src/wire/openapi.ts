@@ -179,7 +179,7 @@ function build() {
               headers: {
                 'X-Sidekey-Reason': header('Why, for the operator’s log.', {
                   type: 'string',
-                  enum: ['service_unauthorized', 'service_not_allowed'],
+                  enum: ['bad_request', 'service_unauthorized', 'service_not_allowed'],
                 }),
               },
               content: json(ref('Misconfigured')),

@@ -29,11 +29,10 @@ export async function basicAuth(sidekey: Sidekey, request: PlainRequest): Promis
       (issue) => issue.path[0] === 'service' || issue.path[0] === 'remoteAddress',
     );
     if (nginxIssue) {
-      return json(400, {
-        ok: false,
-        reason: 'bad_request',
-        message: `${nginxIssue.message} Set it in the nginx configuration (X-Sidekey-Service, X-Sidekey-Client-Address: $remote_addr).`,
-      });
+      return misconfigured(
+        'bad_request',
+        `${nginxIssue.message} Set it in the nginx configuration (X-Sidekey-Service, X-Sidekey-Client-Address: $remote_addr).`,
+      );
     }
     return deny('invalid');
   }
