@@ -18,6 +18,9 @@ export interface RunningSidekey {
   stop(): Promise<void>;
 }
 
+/** Links already returned by mailedToken, per server (see there). */
+const handedOut = new WeakMap<RunningSidekey, Set<string>>();
+
 /**
  * The token of the newest link to `path` (say `/sign-up/confirm`) mailed to `email`, read
  * where an operator would without SMTP: the outbox on Postgres, or the log line that the
@@ -31,8 +34,18 @@ export async function mailedToken(app: RunningSidekey, email: string, path: stri
       const first = [...text.matchAll(pattern)][0];
       if (first) return first[1]!;
     } else {
-      const last = [...app.output().matchAll(pattern)].at(-1);
-      if (last) return last[1]!;
+      // The log line names no recipient: take the newest link not handed out before, so two
+      // sign-ups in a row never get each other's (mail goes out after the answer).
+      const given = handedOut.get(app) ?? new Set<string>();
+      handedOut.set(app, given);
+      const fresh = [...app.output().matchAll(pattern)]
+        .map((match) => match[1]!)
+        .filter((token) => !given.has(token))
+        .at(-1);
+      if (fresh) {
+        given.add(fresh);
+        return fresh;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
