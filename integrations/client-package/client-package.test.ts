@@ -30,10 +30,51 @@ let project: string;
 let tarball: string;
 let sidekey: SidekeyForIntegration;
 
+/**
+ * One setup command with its own time limit. A hung pack or install then fails with the
+ * command's name and whatever it printed, not as a bare hook timeout ten minutes later.
+ */
+async function setupStep(command: string, args: string[], cwd: string, timeoutMs: number) {
+  try {
+    return await run(command, args, {
+      cwd,
+      env: outsideEnv,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { killed, stdout, stderr } = error as {
+      killed?: boolean;
+      stdout?: string;
+      stderr?: string;
+    };
+    const why = killed ? `did not finish in ${timeoutMs / 1000} s` : 'failed';
+    throw new Error(`${command} ${args.join(' ')} ${why}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+/**
+ * npm's own cache for these installs, outside any home directory the machine may share:
+ * a warm cache makes the install quick (`--prefer-offline`), and nothing another npm left
+ * behind (a lock, a root-owned entry) can stall it.
+ */
+const npmCache = join(tmpdir(), 'sidekey-client-package-npm-cache');
+const npmInstall = [
+  'install',
+  '--no-audit',
+  '--no-fund',
+  '--prefer-offline',
+  '--loglevel=error',
+  `--cache=${npmCache}`,
+  '--fetch-timeout=60000',
+  '--fetch-retries=4',
+];
+
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'sidekey-client-consumer-'));
   const [packed] = await Promise.all([
-    run('pnpm', ['pack', '--pack-destination', project], { cwd: clientDir }),
+    setupStep('pnpm', ['pack', '--pack-destination', project], clientDir, 180_000),
     (async () => {
       sidekey = await startSeededSidekey(
         { Phone: ['mail'], Laptop: ['mail'], Tablet: ['mail'] },
@@ -51,21 +92,17 @@ beforeAll(async () => {
     join(project, 'package.json'),
     JSON.stringify({ name: 'relying-service', private: true, type: 'module' }),
   );
-  // Registry packages only (a shared npm cache keeps this quick after the first run).
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      `./${tarball}`,
-      '@trpc/client@^11',
-      '@trpc/server@^11',
-      'typescript@~5.9',
-      '@types/node@^20',
-    ],
-    { cwd: project, env: outsideEnv },
+  // Registry packages only, beside the packed tarball.
+  const packages = [
+    `./${tarball}`,
+    '@trpc/client@^11',
+    '@trpc/server@^11',
+    'typescript@~5.9',
+    '@types/node@^20',
+  ];
+  // A registry hiccup gets one more try before the suite gives up.
+  await setupStep('npm', [...npmInstall, ...packages], project, 200_000).catch(() =>
+    setupStep('npm', [...npmInstall, ...packages], project, 200_000),
   );
 }, 600_000);
 afterAll(async () => {
