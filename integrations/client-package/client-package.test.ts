@@ -50,7 +50,9 @@ async function setupStep(command: string, args: string[], cwd: string, timeoutMs
       stderr?: string;
     };
     const why = killed ? `did not finish in ${timeoutMs / 1000} s` : 'failed';
-    throw new Error(`${command} ${args.join(' ')} ${why}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`${command} ${args.join(' ')} ${why}:\n${stdout ?? ''}\n${stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }
 
