@@ -29,6 +29,8 @@ export interface BulkOptions {
 export async function seedBulk(database: Database, options: BulkOptions): Promise<void> {
   const { db } = database;
   const hashes = `ARRAY[${options.passwordHashes.map((h) => `'${h.replaceAll("'", "''")}'`).join(',')}]::text[]`;
+  // Distinct instants, as real rows have: an index over repeated ones deduplicates and
+  // would measure smaller than it will be.
   const spread = options.spreadDays;
   await db.transaction(async (tx) => {
     await tx.execute(sql`SET LOCAL session_replication_role = replica`);
@@ -37,8 +39,8 @@ export async function seedBulk(database: Database, options: BulkOptions): Promis
         INSERT INTO accounts (email, password_hash, created_at, password_changed_at)
         SELECT 'bulk-' || i || '@example.org',
           (${sql.raw(hashes)})[1 + i % ${options.passwordHashes.length}],
-          now() - (i % ${spread}) * interval '1 day' - interval '1 day',
-          now() - (i % ${spread}) * interval '1 day' - interval '1 day'
+          now() - (i % ${spread}) * interval '1 day' - (1 + i % 43200) * interval '1 second',
+          now() - (i % ${spread}) * interval '1 day' - (1 + i % 43200) * interval '1 second'
         FROM generate_series(1, ${options.accounts}) AS i`);
       await tx.execute(sql`
         INSERT INTO app_passwords (account_id, label, scopes, state, lookup_hash, key_id,
