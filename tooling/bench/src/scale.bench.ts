@@ -37,9 +37,14 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  */
 export async function benchScale(options: ScaleOptions): Promise<void> {
   if (!process.env.DATABASE_URL) {
-    throw new Error(
-      '--scale seeds a million rows into Postgres: set DATABASE_URL to a server where it may create (and drop) a database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres',
+    // A sentence, not a stack trace: this is the one thing an operator trying it gets wrong.
+    process.stderr.write(
+      '--scale needs Postgres: set DATABASE_URL to a server where it may create (and drop) a database, e.g.\n' +
+        '  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench --scale\n' +
+        '(A million rows is a Postgres deployment; the bulk load needs a superuser to turn triggers off for it.)\n',
     );
+    process.exitCode = 1;
+    return;
   }
   const small = await createFixture('small', PROBES, { keep: options.keep });
   let large: Fixture | undefined;
