@@ -1,19 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { createSidekey, createMemoryLogger, serverKeys } from '@sidekey/core';
 import { signUpOwner } from '@sidekey/core/testing';
-import { createDb } from '@sidekey/db';
-import postgres from 'postgres';
-import { printRatios, type Row } from './report.ts';
+import { createBenchDatabase } from './bench-database.ts';
+import { CONNECTIONS, load, startProcess } from './http-runner.ts';
+import { printRatios } from './report.ts';
 
 const serverEntry = fileURLToPath(new URL('../../../apps/web/server.js', import.meta.url));
 const SECRET = 'bench-server-secret-that-is-long-enough-0123';
 const DURATION_SECONDS = 5;
-export const CONNECTIONS = 10;
 
 /**
  * The protocol adapters over real HTTP, against the built server as `pnpm start` runs
@@ -100,55 +94,6 @@ export async function benchHttp(): Promise<void> {
   }
 }
 
-export interface LoadOptions {
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  body?: string;
-  expectStatus: number;
-  /** Headers for each request in turn (e.g. a different credential each time). */
-  headersEach?: () => Record<string, string>;
-  durationSeconds?: number;
-}
-
-export async function load(name: string, url: string, options: LoadOptions): Promise<Row> {
-  const each = options.headersEach;
-  const result = await autocannon({
-    url,
-    method: options.method ?? 'GET',
-    headers: options.headers,
-    body: options.body,
-    connections: CONNECTIONS,
-    duration: options.durationSeconds ?? DURATION_SECONDS,
-    ...(each
-      ? {
-          requests: [
-            {
-              setupRequest: (request: autocannon.Request) => ({
-                ...request,
-                headers: { ...request.headers, ...each() },
-              }),
-            },
-          ],
-        }
-      : {}),
-  });
-  const total = result.requests.total;
-  const expected =
-    (result.statusCodeStats as Record<string, { count: number }>)[String(options.expectStatus)]
-      ?.count ?? 0;
-  if (total === 0 || expected !== total || result.errors > 0) {
-    throw new Error(
-      `${name}: ${expected} of ${total} requests answered ${options.expectStatus} (${result.errors} errors)`,
-    );
-  }
-  return {
-    name,
-    meanMs: result.latency.mean,
-    p99Ms: result.latency.p99,
-    opsPerSecond: result.requests.average,
-  };
-}
-
 interface Target {
   engine: string;
   env: Record<string, string>;
@@ -160,28 +105,8 @@ interface Target {
 
 /** An owner with an app password and a service key, written before the server opens the database. */
 async function prepareDatabase(): Promise<Target> {
-  const serverUrl = process.env.DATABASE_URL;
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
-  if (serverUrl) {
-    const name = `sidekey_bench_${Date.now()}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    env = { DATABASE_URL: url.toString() };
-    cleanup = async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-bench-'));
-    env = { DATABASE_URL: '', SIDEKEY_DATA_DIR: dataDir };
-    cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
-  }
-  const database = await createDb(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SIDEKEY_DATA_DIR! },
-  );
+  const target = await createBenchDatabase('http');
+  const database = await target.open();
   const sidekey = createSidekey({
     database,
     keys: serverKeys(SECRET),
@@ -197,38 +122,10 @@ async function prepareDatabase(): Promise<Target> {
   await database.close();
   return {
     engine: database.engine,
-    env,
+    env: target.env,
     username: owner.email,
     password,
     serviceKey: key,
-    dispose: cleanup,
+    dispose: target.dispose,
   };
-}
-
-export async function startProcess(
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-) {
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const running = output.match(/running at (http:\/\/\S+)/);
-      const listening = output.match(/listening (\d+)/);
-      if (running || listening) {
-        clearTimeout(timer);
-        resolve(running ? running[1]! : `http://127.0.0.1:${listening![1]}/`);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { url, process: child };
 }

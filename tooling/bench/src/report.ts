@@ -4,6 +4,7 @@ export interface Row {
   name: string;
   /** Mean latency in milliseconds. */
   meanMs: number;
+  p50Ms: number;
   p99Ms: number;
   opsPerSecond: number;
 }
@@ -19,6 +20,7 @@ export function rowsOf(bench: Bench): Row[] {
     return {
       name: task.name,
       meanMs: result.latency.mean,
+      p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
       opsPerSecond: 1000 / result.latency.mean,
     };

@@ -1,8 +1,7 @@
 import { serverKeys } from '@sidekey/core';
 import { seedCredentials } from '@sidekey/core/testing';
-import { createDb } from '@sidekey/db';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { createBenchDatabase } from './bench-database.ts';
 
 const SECRET = 'bench-server-secret-that-is-long-enough-0123';
 
@@ -12,14 +11,9 @@ const SECRET = 'bench-server-secret-that-is-long-enough-0123';
  * operator can compute the database's ceiling from their numbers and retention.
  */
 export async function benchStorage(accounts = 4_000, perAccount = 25, events = 100_000) {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('--storage measures Postgres: set DATABASE_URL.');
-  const name = `sidekey_bench_storage_${Date.now()}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await createDb({ url: url.toString() });
+  if (!process.env.DATABASE_URL) throw new Error('--storage measures Postgres: set DATABASE_URL.');
+  const target = await createBenchDatabase('storage');
+  const database = await target.open();
   try {
     const sizes = async () => {
       const result = await database.db.execute<{ table: string; bytes: string }>(sql`
@@ -56,7 +50,6 @@ export async function benchStorage(accounts = 4_000, perAccount = 25, events = 1
     out(`bytes per audit event:                               ${per('audit_events', events)}`);
   } finally {
     await database.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await target.dispose();
   }
 }

@@ -1,13 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMemoryLogger, createSidekey, serverKeys } from '@sidekey/core';
 import { seedCredentials, type SeededCredential } from '@sidekey/core/testing';
-import { createDb } from '@sidekey/db';
-import postgres from 'postgres';
-import { CONNECTIONS, load, startProcess } from './http.bench.ts';
+import { createBenchDatabase } from './bench-database.ts';
+import { CONNECTIONS, load, startProcess, stop } from './http-runner.ts';
 import { printRatios, type Row } from './report.ts';
 
 const serverEntry = fileURLToPath(new URL('../../../apps/web/server.js', import.meta.url));
@@ -96,14 +91,6 @@ export async function benchUncachedVerify(options: { durationSeconds: number }):
   }
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 interface Prepared {
   engine: string;
   env: Record<string, string>;
@@ -113,28 +100,8 @@ interface Prepared {
 }
 
 async function prepare(): Promise<Prepared> {
-  const serverUrl = process.env.DATABASE_URL;
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
-  if (serverUrl) {
-    const name = `sidekey_bench_uncached_${Date.now()}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    env = { DATABASE_URL: url.toString() };
-    cleanup = async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sidekey-bench-uncached-'));
-    env = { DATABASE_URL: '', SIDEKEY_DATA_DIR: dataDir };
-    cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
-  }
-  const database = await createDb(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.SIDEKEY_DATA_DIR! },
-  );
+  const target = await createBenchDatabase('uncached');
+  const database = await target.open();
   const keys = serverKeys(SECRET);
   const sidekey = createSidekey({ database, keys, logger: createMemoryLogger().logger });
   const credentials = await seedCredentials(database, keys, {
@@ -145,5 +112,11 @@ async function prepare(): Promise<Prepared> {
   });
   const { key } = await sidekey.serviceKeys.create('bench', { actor: 'operator' });
   await sidekey.close();
-  return { engine: database.engine, env, credentials, serviceKey: key, dispose: cleanup };
+  return {
+    engine: database.engine,
+    env: target.env,
+    credentials,
+    serviceKey: key,
+    dispose: target.dispose,
+  };
 }

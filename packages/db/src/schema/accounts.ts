@@ -52,7 +52,13 @@ export const sessions = pgTable(
     address: text('address'),
     userAgent: text('user_agent'),
   },
-  (table) => [index('sessions_account_idx').on(table.accountId)],
+  (table) => [
+    index('sessions_account_idx').on(table.accountId),
+    // Pruning deletes sessions past either expiry every hour: one index each lets it read
+    // only the expired ones (a BitmapOr) instead of every session.
+    index('sessions_expires_idx').on(table.expiresAt),
+    index('sessions_absolute_expires_idx').on(table.absoluteExpiresAt),
+  ],
 );
 
 /** One-time recovery codes for two-factor, argon2id-hashed, each usable once. */
