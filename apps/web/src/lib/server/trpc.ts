@@ -44,3 +44,31 @@ export async function refreshSession(event: RequestEvent): Promise<void> {
   const token = event.cookies.get(SESSION_COOKIE) ?? null;
   event.locals.context.auth = await resolveSession(event.locals.context.sidekey, token);
 }
+
+/** The password (and, with two-factor on, a code) a form carried to confirm it's the owner. */
+export interface Confirmation {
+  password: string;
+  code?: string;
+}
+
+/**
+ * Runs a procedure that needs a recent re-authentication. With a confirmation, re-authenticates
+ * first (throttled and audited like any other attempt) and re-reads the session, so the
+ * procedure sees the fresh stamp; without one, the procedure runs on the session as it is and
+ * refuses with `reauthentication_required` if that is too old. Refusals are thrown as they come.
+ */
+export async function withReauthentication<R>(
+  event: RequestEvent,
+  confirmation: Confirmation | null,
+  run: (caller: ServerCaller) => Promise<R>,
+): Promise<R> {
+  if (confirmation) {
+    const code = confirmation.code?.trim();
+    await serverCaller(event).auth.reauthenticate({
+      password: confirmation.password,
+      code: code || undefined,
+    });
+    await refreshSession(event);
+  }
+  return run(serverCaller(event));
+}

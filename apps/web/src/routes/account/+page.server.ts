@@ -10,7 +10,12 @@ import { describeActivity } from '$lib/activity';
 import { deviceInWords } from '$lib/format';
 import { connectKit } from '$lib/server/connect';
 import { failMissing, failWith, problemOf } from '$lib/server/problems';
-import { refreshSession, serverCaller, type ServerCaller } from '$lib/server/trpc';
+import {
+  refreshSession,
+  serverCaller,
+  withReauthentication,
+  type ServerCaller,
+} from '$lib/server/trpc';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -65,13 +70,10 @@ async function sensitive<F extends string, T extends Record<string, unknown>, R>
   run: (caller: ServerCaller) => Promise<R>,
 ) {
   const password = String(form.get('password') ?? '');
-  const code = String(form.get('code') ?? '').trim();
+  const code = String(form.get('code') ?? '');
   try {
-    if (password) {
-      await serverCaller(event).auth.reauthenticate({ password, code: code || undefined });
-      await refreshSession(event);
-    }
-    return { ok: true as const, value: await run(serverCaller(event)) };
+    const value = await withReauthentication(event, password ? { password, code } : null, run);
+    return { ok: true as const, value };
   } catch (error) {
     return { ok: false as const, failure: failWith(name, error, echo) };
   }
@@ -259,15 +261,15 @@ export const actions = {
     const form = await event.request.formData();
     const currentPassword = String(form.get('currentPassword') ?? '');
     const newPassword = String(form.get('newPassword') ?? '');
-    const code = String(form.get('code') ?? '').trim();
+    const code = String(form.get('code') ?? '');
     try {
-      const caller = serverCaller(event);
-      await caller.auth.reauthenticate({ password: currentPassword, code: code || undefined });
-      await refreshSession(event);
-      const result = await serverCaller(event).account.changePassword({
-        currentPassword,
-        newPassword,
-      });
+      // The current password the form asks for anyway is the confirmation (with the code,
+      // when two-factor is on), so the owner is never asked for the password twice.
+      const result = await withReauthentication(
+        event,
+        { password: currentPassword, code },
+        (caller) => caller.account.changePassword({ currentPassword, newPassword }),
+      );
       const revoked = result.revokedAppPasswords;
       return {
         form: 'changePassword' as const,
