@@ -1,10 +1,10 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
-import { readSessionToken, resolveSession, SESSION_COOKIE } from '@sidekey/api';
+import { readSessionToken, resolveSession, SESSION_COOKIE, sessionCookie } from '@sidekey/api';
 import { clientAddress } from '$lib/server/client-address';
 import { handleFastRouteRequest } from '$lib/server/adapters/routes';
 import { getRuntime, getSidekey, startIsManaged } from '$lib/server/runtime';
 import { applySecurityHeaders } from '$lib/server/security-headers';
-import { sessionCookieOptions } from '$lib/server/trpc';
+import { writeSessionCookie } from '$lib/server/trpc';
 import { crossSiteRefusal, isCrossSiteWrite } from '$lib/server/same-origin';
 
 /**
@@ -28,14 +28,11 @@ export const handle: Handle = async ({ event, resolve }) => {
   }
   const { sidekey } = await getRuntime();
   const token =
-    event.cookies.get('sidekey_session') ?? readSessionToken(event.request.headers.get('cookie'));
+    event.cookies.get(SESSION_COOKIE) ?? readSessionToken(event.request.headers.get('cookie'));
   const auth = await resolveSession(sidekey, token ?? null);
   // The session's expiry slid: send the cookie again, or the browser drops it at the old one.
   if (auth?.renewed && token) {
-    event.cookies.set(SESSION_COOKIE, token, {
-      ...sessionCookieOptions(event),
-      expires: auth.session.expiresAt,
-    });
+    writeSessionCookie(event, sessionCookie(event.url, token, auth.session.expiresAt));
   }
   event.locals.context = { sidekey, auth, address: clientAddress(event) };
   return applySecurityHeaders(await resolve(event));

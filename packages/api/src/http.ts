@@ -3,10 +3,11 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createTRPCContext } from './context.ts';
 import { appRouter } from './root.ts';
 import {
+  clearedSessionCookie,
   readSessionToken,
   resolveSession,
-  serializeClearedSessionCookie,
   serializeSessionCookie,
+  sessionCookie,
 } from './session-cookie.ts';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -33,7 +34,7 @@ export async function handleTrpcRequest(
   request: Request,
   options: TrpcRequestOptions,
 ): Promise<Response> {
-  const secure = new URL(request.url).protocol === 'https:';
+  const url = new URL(request.url);
   const setCookies: string[] = [];
   let auth = options.auth;
   if (auth === undefined) {
@@ -41,7 +42,7 @@ export async function handleTrpcRequest(
     auth = await resolveSession(options.sidekey, token);
     // The session's expiry slid: the cookie must follow, or the browser drops it at the old one.
     if (auth?.renewed && token)
-      setCookies.push(serializeSessionCookie(token, auth.session.expiresAt, secure));
+      setCookies.push(serializeSessionCookie(sessionCookie(url, token, auth.session.expiresAt)));
   }
   const context = createTRPCContext({
     sidekey: options.sidekey,
@@ -50,8 +51,8 @@ export async function handleTrpcRequest(
     headers: request.headers,
     cookies: {
       setSession: (token, expiresAt) =>
-        void setCookies.push(serializeSessionCookie(token, expiresAt, secure)),
-      clearSession: () => void setCookies.push(serializeClearedSessionCookie(secure)),
+        void setCookies.push(serializeSessionCookie(sessionCookie(url, token, expiresAt))),
+      clearSession: () => void setCookies.push(serializeSessionCookie(clearedSessionCookie(url))),
     },
   });
   return fetchRequestHandler({

@@ -9,9 +9,11 @@ export { bearerToken } from './bearer.ts';
 export { handleTrpcRequest, MAX_BATCH_SIZE, TRPC_ENDPOINT } from './http.ts';
 export {
   SESSION_COOKIE,
+  clearedSessionCookie,
   readSessionToken,
   resolveSession,
-  serializeClearedSessionCookie,
   serializeSessionCookie,
+  sessionCookie,
+  type SessionCookie,
 } from './session-cookie.ts';
 export * as wire from './wire/index.ts';

@@ -2,26 +2,52 @@ import type { Sidekey, ValidatedSession } from '@sidekey/core';
 
 export const SESSION_COOKIE = 'sidekey_session';
 
-/** HttpOnly and SameSite=Lax always; Secure whenever the site is served over https. */
-export function serializeSessionCookie(token: string, expiresAt: Date, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${token}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Lax',
-    `Expires=${expiresAt.toUTCString()}`,
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
+/**
+ * The session cookie as it is written, by whichever transport: /api/trpc sends it as a
+ * Set-Cookie header (serializeSessionCookie), the web app's in-process caller hands the same
+ * name, value and options to SvelteKit's cookies.set. The options are shaped like those of
+ * the `cookie` package, which SvelteKit serializes with.
+ */
+export interface SessionCookie {
+  name: typeof SESSION_COOKIE;
+  value: string;
+  options: {
+    path: '/';
+    /** No script ever reads the session. */
+    httpOnly: true;
+    /** A cross-site form post or request carries no session. */
+    sameSite: 'lax';
+    /** On https only: a Secure cookie sent over plain http would never come back. */
+    secure: boolean;
+    expires?: Date;
+    maxAge?: number;
+  };
 }
 
-export function serializeClearedSessionCookie(secure: boolean): string {
+function options(url: URL) {
+  return { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:' } as const;
+}
+
+/** Opens or renews the session on the site at `url`: the browser keeps it until `expiresAt`. */
+export function sessionCookie(url: URL, token: string, expiresAt: Date): SessionCookie {
+  return { name: SESSION_COOKIE, value: token, options: { ...options(url), expires: expiresAt } };
+}
+
+/** Ends the session on the site at `url`: the browser drops the cookie at once. */
+export function clearedSessionCookie(url: URL): SessionCookie {
+  return { name: SESSION_COOKIE, value: '', options: { ...options(url), maxAge: 0 } };
+}
+
+/** The cookie as a Set-Cookie header value. */
+export function serializeSessionCookie({ name, value, options }: SessionCookie): string {
   return [
-    `${SESSION_COOKIE}=`,
-    'Path=/',
+    `${name}=${value}`,
+    `Path=${options.path}`,
     'HttpOnly',
     'SameSite=Lax',
-    'Max-Age=0',
-    ...(secure ? ['Secure'] : []),
+    ...(options.expires ? [`Expires=${options.expires.toUTCString()}`] : []),
+    ...(options.maxAge !== undefined ? [`Max-Age=${options.maxAge}`] : []),
+    ...(options.secure ? ['Secure'] : []),
   ].join('; ');
 }
 

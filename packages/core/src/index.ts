@@ -29,10 +29,10 @@ export {
 } from './app-passwords/app-passwords.ts';
 export { REVOCATION_CHANNEL, type RevocationNotice } from './app-passwords/transition.ts';
 export {
-  serviceNames,
-  serviceScopes,
-  isServiceName,
-  type ServiceName,
+  allProtocols,
+  protocolScopes,
+  isProtocol,
+  type Protocol,
 } from './verification/protocols.ts';
 export type { VerifyInput, VerifyResult, VerifyRefusal } from './verification/verify.ts';
 export { normaliseEmail, EMAIL_MAX_LENGTH } from './accounts/email.ts';

@@ -1,4 +1,4 @@
-import { serviceNames } from '@sidekey/core';
+import { allProtocols } from '@sidekey/core';
 import type { Command } from './types.ts';
 
 const operator = { actor: 'operator' as const };
@@ -19,7 +19,7 @@ function parseAdd(args: string[]): { name: string; protocols: string[] } {
   if (!name) throw new Error(`Name the service. ${usage}`);
   if (!value) {
     throw new Error(
-      `Say which protocols the service may verify with --services, from ${serviceNames.join(', ')} (a mail server: --services imap,pop3,smtp; a DAV proxy: --services caldav,carddav,webdav).`,
+      `Say which protocols the service may verify with --services, from ${allProtocols.join(', ')} (a mail server: --services imap,pop3,smtp; a DAV proxy: --services caldav,carddav,webdav).`,
     );
   }
   const protocols = value
@@ -41,7 +41,7 @@ export const service: Command = {
         const created = await sidekey.serviceKeys.create(
           name,
           operator,
-          protocols as typeof serviceNames,
+          protocols as typeof allProtocols,
         );
         out(
           `Service “${created.name}” registered (id ${created.id}) for ${created.protocols.join(', ')}. Its key, shown only now:`,

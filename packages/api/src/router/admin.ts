@@ -1,4 +1,4 @@
-import { SERVICE_NAME_MAX_LENGTH, serviceNames, type ServiceName } from '@sidekey/core';
+import { SERVICE_NAME_MAX_LENGTH, allProtocols, type Protocol } from '@sidekey/core';
 import { z } from 'zod';
 import { actorOf, adminActionProcedure, adminProcedure, createRouter } from '../trpc.ts';
 
@@ -11,13 +11,13 @@ const serviceName = z
 
 const services = z
   .array(
-    z.enum(serviceNames as [ServiceName, ...ServiceName[]], {
-      error: `Each service is one of ${serviceNames.join(', ')}.`,
+    z.enum(allProtocols as [Protocol, ...Protocol[]], {
+      error: `Each service is one of ${allProtocols.join(', ')}.`,
     }),
     { error: 'Say which protocols this service may verify, such as ["imap", "pop3", "smtp"].' },
   )
   .min(1, 'Name at least one protocol this service may verify.')
-  .max(serviceNames.length * 2, 'Name each protocol once.');
+  .max(allProtocols.length * 2, 'Name each protocol once.');
 
 /** What administrators manage: the relying services allowed to verify and subscribe, and owners' app passwords in an emergency. */
 export const adminRouter = createRouter({

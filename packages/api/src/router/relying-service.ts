@@ -1,4 +1,4 @@
-import { SidekeyError, type ServiceName } from '@sidekey/core';
+import { SidekeyError, type Protocol } from '@sidekey/core';
 import { tracked, TRPCError } from '@trpc/server';
 import { createRouter, publicProcedure, serviceProcedure } from '../trpc.ts';
 import { eventsRequest, type RevocationEventWire } from '../wire/events.ts';
@@ -13,7 +13,7 @@ const unauthorized = () => {
   });
 };
 
-const notAllowed = (service: ServiceName) => {
+const notAllowed = (service: Protocol) => {
   const message = `This service key may not verify ${service}: make a key for it (sidekey service add <name> --services …).`;
   return new TRPCError({
     code: 'FORBIDDEN',

@@ -1,8 +1,8 @@
 import {
-  serviceNames,
-  serviceScopes,
+  allProtocols,
+  protocolScopes,
   type AppPasswordScope,
-  type ServiceName,
+  type Protocol,
   type VerifyInput,
   type VerifyResult,
 } from '@sidekey/core';
@@ -22,8 +22,8 @@ export const CREDENTIAL_MAX_LENGTH = 4096;
  */
 export const USER_AGENT_KEPT_LENGTH = 512;
 
-const protocols = serviceNames as [ServiceName, ...ServiceName[]];
-const scopes = [...new Set(Object.values(serviceScopes))] as [
+const protocols = allProtocols as [Protocol, ...Protocol[]];
+const scopes = [...new Set(Object.values(protocolScopes))] as [
   AppPasswordScope,
   ...AppPasswordScope[],
 ];
@@ -46,7 +46,7 @@ export const verifyRequest = z
         )
         .meta({ description: 'The app password the user typed.' }),
       service: z
-        .enum(protocols, { error: `“service” must be one of ${serviceNames.join(', ')}.` })
+        .enum(protocols, { error: `“service” must be one of ${allProtocols.join(', ')}.` })
         .meta({ description: 'The protocol the user is signing in to.' }),
       remoteAddress: z
         .union([z.ipv4(), z.ipv6()], { error: '“remoteAddress” must be an IPv4 or IPv6 address.' })

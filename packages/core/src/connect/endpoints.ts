@@ -1,5 +1,5 @@
 import type { AppPasswordScope } from '../app-passwords/app-passwords.ts';
-import type { ServiceName } from '../verification/protocols.ts';
+import type { Protocol } from '../verification/protocols.ts';
 
 /**
  * The servers an owner's apps connect to, as the operator declares them. Sidekey only
@@ -45,7 +45,7 @@ export const ENDPOINT_VARIABLES = {
   caldav: 'SIDEKEY_CALDAV',
   carddav: 'SIDEKEY_CARDDAV',
   webdav: 'SIDEKEY_WEBDAV',
-} as const satisfies Record<ServiceName, string>;
+} as const satisfies Record<Protocol, string>;
 
 /** Ports from RFC 8314 (IMAP 993, POP3 995, submission over TLS 465) and RFC 6409 (587). */
 const DEFAULT_MAIL_PORTS: Record<'imap' | 'pop3' | 'smtp', Record<MailSecurity, number>> = {
@@ -140,8 +140,8 @@ function parseDavEndpoint(raw: string): DavEndpoint | string {
 export function endpointsForScopes(
   endpoints: ConnectEndpoints,
   scopes: readonly AppPasswordScope[],
-): { service: ServiceName; endpoint: MailEndpoint | DavEndpoint }[] {
-  const wanted: ServiceName[] = [];
+): { service: Protocol; endpoint: MailEndpoint | DavEndpoint }[] {
+  const wanted: Protocol[] = [];
   if (scopes.includes('mail')) wanted.push('imap', 'pop3', 'smtp');
   if (scopes.includes('calendars')) wanted.push('caldav');
   if (scopes.includes('contacts')) wanted.push('carddav');

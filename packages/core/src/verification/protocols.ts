@@ -2,7 +2,7 @@ import type { ServiceProtocol } from '@sidekey/db';
 import type { AppPasswordScope } from '../app-passwords/app-passwords.ts';
 
 /** The protocols a relying service may verify for, and the scope each one needs. */
-export const serviceScopes = {
+export const protocolScopes = {
   imap: 'mail',
   pop3: 'mail',
   smtp: 'mail',
@@ -11,14 +11,14 @@ export const serviceScopes = {
   webdav: 'files',
 } as const satisfies Record<ServiceProtocol, AppPasswordScope>;
 
-export type ServiceName = keyof typeof serviceScopes;
-export const serviceNames = Object.keys(serviceScopes) as ServiceName[];
+export type Protocol = keyof typeof protocolScopes;
+export const allProtocols = Object.keys(protocolScopes) as Protocol[];
 
-export function isServiceName(value: string): value is ServiceName {
-  return Object.hasOwn(serviceScopes, value);
+export function isProtocol(value: string): value is Protocol {
+  return Object.hasOwn(protocolScopes, value);
 }
 
 /** The scopes credentials need for any of `protocols`: which revocations a service can use. */
-export function scopesOf(protocols: readonly ServiceName[]): AppPasswordScope[] {
-  return [...new Set(protocols.map((protocol) => serviceScopes[protocol]))];
+export function scopesOf(protocols: readonly Protocol[]): AppPasswordScope[] {
+  return [...new Set(protocols.map((protocol) => protocolScopes[protocol]))];
 }

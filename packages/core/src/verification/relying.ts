@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Deps } from '../deps.ts';
 import { describeRefusedKey, type AuthenticatedService } from '../service-keys/service-keys.ts';
 import type { VerificationMetrics } from './metrics.ts';
-import { isServiceName } from './protocols.ts';
+import { isProtocol } from './protocols.ts';
 import type { VerifyInput, VerifyResult } from './verify.ts';
 
 export type ServiceVerifyResult =
@@ -63,7 +63,7 @@ export function serviceVerification(parts: {
     }
     parts.metrics.observe(
       result.ok ? 'ok' : result.reason,
-      isServiceName(input.service) ? input.service : 'unknown',
+      isProtocol(input.service) ? input.service : 'unknown',
       (performance.now() - started) / 1000,
     );
     return result;

@@ -2,7 +2,7 @@ import { accounts, appPasswords, auditEvents } from '@sidekey/db';
 import { and, arrayOverlaps, asc, eq, gt, inArray, max } from 'drizzle-orm';
 import { REVOCATION_CHANNEL, type RevocationNotice } from '../app-passwords/transition.ts';
 import type { Deps } from '../deps.ts';
-import { scopesOf, type ServiceName } from './protocols.ts';
+import { scopesOf, type Protocol } from './protocols.ts';
 
 /** One revocation as subscribed services receive it; `eventId` is the audit event's id. */
 export interface RevocationEvent {
@@ -135,7 +135,7 @@ export function revocationFeed(deps: Deps) {
   async function open(
     afterEventId: number | null,
     signal: AbortSignal,
-    filter: { protocols?: readonly ServiceName[] } = {},
+    filter: { protocols?: readonly Protocol[] } = {},
   ): Promise<AsyncGenerator<RevocationEvent>> {
     const scopes = filter.protocols ? scopesOf(filter.protocols) : null;
     let wake: (() => void) | null = null;
@@ -212,7 +212,7 @@ export function revocationFeed(deps: Deps) {
   async function* stream(
     afterEventId: number | null,
     signal: AbortSignal,
-    filter: { protocols?: readonly ServiceName[] } = {},
+    filter: { protocols?: readonly Protocol[] } = {},
   ): AsyncGenerator<RevocationEvent> {
     yield* await open(afterEventId, signal, filter);
   }

@@ -5,7 +5,7 @@ import { createMemoryLogger } from '../logger.ts';
 import { serverKeys } from '../secrets/server-keys.ts';
 import { createSidekey } from '../sidekey.ts';
 import { createTestSidekey, signUpOwner, TEST_SECRET, type TestSidekey } from '../testing.ts';
-import type { ServiceName } from './protocols.ts';
+import type { Protocol } from './protocols.ts';
 
 /**
  * A routine use is telemetry: buffered per node and written in one statement per flush,
@@ -29,7 +29,7 @@ afterAll(() => t.dispose());
 
 const MINUTE = 60_000;
 const asOwner = { actor: 'owner' as const };
-const home: { service: ServiceName; address: string; userAgent: string } = {
+const home: { service: Protocol; address: string; userAgent: string } = {
   service: 'imap',
   address: '198.51.100.7',
   userAgent: 'Mail',

@@ -13,7 +13,7 @@ import type { Deps } from '../deps.ts';
 import { normaliseEmail } from '../accounts/email.ts';
 import { constantTimeEqual, keyedHash } from '../secrets/server-keys.ts';
 import type { VerificationCache } from './cache.ts';
-import { isServiceName, serviceScopes, type ServiceName } from './protocols.ts';
+import { isProtocol, protocolScopes, type Protocol } from './protocols.ts';
 import type { VerificationThrottles } from './throttle.ts';
 import { networkOf } from './network.ts';
 import type { UseTelemetry } from './use-telemetry.ts';
@@ -21,7 +21,7 @@ import type { UseTelemetry } from './use-telemetry.ts';
 export interface VerifyInput {
   username: string;
   password: string;
-  service: ServiceName;
+  service: Protocol;
   address?: string | null;
   userAgent?: string | null;
 }
@@ -73,7 +73,7 @@ export async function verify(
   input: VerifyInput,
   parts: VerifyParts = {},
 ): Promise<VerifyResult> {
-  if (!isServiceName(input.service)) return invalid;
+  if (!isProtocol(input.service)) return invalid;
   const parsed = parseAppPassword(input.password);
   if (!parsed.ok) return invalid;
   const username = normaliseEmail(input.username);
@@ -89,7 +89,7 @@ export async function verify(
     cached &&
     constantTimeEqual(cached.username, username) &&
     (!cached.expiresAt || cached.expiresAt > at) &&
-    cached.scopes.includes(serviceScopes[input.service]) &&
+    cached.scopes.includes(protocolScopes[input.service]) &&
     // A new network or service is audited, which needs the database.
     (!network || cached.knownNetworks.includes(network)) &&
     cached.knownServices.includes(input.service)
@@ -165,7 +165,7 @@ export async function verify(
     return refuse({ ok: false, reason: 'expired' });
   }
 
-  const needed = serviceScopes[input.service];
+  const needed = protocolScopes[input.service];
   if (!credential.scopes.includes(needed)) {
     // The owner sees the attempt in their activity: a password used where it was not meant
     // to be. Not a guess (only the secret's holder gets here), so neither counted nor

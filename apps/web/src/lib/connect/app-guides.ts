@@ -1,3 +1,5 @@
+import type { AppPasswordScope } from '@sidekey/core';
+
 /**
  * Short set-up steps per app, in the words each app's own screens use. They refer to
  * the username, password and servers shown beside them, never to a host of their own.
@@ -6,7 +8,7 @@ export interface AppGuide {
   id: string;
   name: string;
   /** Scopes the app can use: a guide is offered only when the password reaches one. */
-  uses: Array<'mail' | 'contacts' | 'calendars' | 'files'>;
+  uses: AppPasswordScope[];
   steps: string[];
 }
 

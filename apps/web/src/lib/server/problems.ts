@@ -55,12 +55,14 @@ export function problemOf(error: unknown): Problem & { status: number } {
 /**
  * Turns a refused call into a form failure tagged with the form it belongs to, so the
  * page shows the message next to that form. Signed-out callers go to sign in instead.
+ * The form's name stays a literal type, so a page's generated ActionData can be told
+ * apart by it; without `extra`, T is empty rather than Record<string, unknown>, whose
+ * index signature would blur every other answer in that ActionData.
  */
-export function failWith<T extends Record<string, unknown>>(
-  form: string,
-  error: unknown,
-  extra?: T,
-): ActionFailure<Problem & { form: string } & T> {
+export function failWith<
+  F extends string,
+  T extends Record<string, unknown> = Record<never, never>,
+>(form: F, error: unknown, extra?: T): ActionFailure<Problem & { form: F } & T> {
   const problem = problemOf(error);
   if (problem.status === 401 && problem.reason === null) redirect(303, '/sign-in');
   const { status, ...rest } = problem;
@@ -68,12 +70,10 @@ export function failWith<T extends Record<string, unknown>>(
 }
 
 /** The problem when a form was sent without something it needs (no API call made). */
-export function failMissing<T extends Record<string, unknown>>(
-  form: string,
-  field: string,
-  message: string,
-  echo?: T,
-) {
+export function failMissing<
+  F extends string,
+  T extends Record<string, unknown> = Record<never, never>,
+>(form: F, field: string, message: string, echo?: T) {
   return fail(400, {
     form,
     message,

@@ -1,11 +1,21 @@
-import { ACTIVITY_MAX_LIMIT, MAX_ACTIVE_APP_PASSWORDS } from '@sidekey/core';
+import {
+  ACTIVITY_MAX_LIMIT,
+  APP_PASSWORD_SCOPES,
+  DEFAULT_SCOPES,
+  MAX_ACTIVE_APP_PASSWORDS,
+  type AppPasswordScope,
+} from '@sidekey/core';
 import { redirect, type RequestEvent } from '@sveltejs/kit';
-import type { PasswordNotes } from '$lib/account-form';
 import { describeActivity } from '$lib/activity';
 import { deviceInWords } from '$lib/format';
 import { connectKit } from '$lib/server/connect';
 import { failMissing, failWith, problemOf } from '$lib/server/problems';
-import { refreshSession, serverCaller, type ServerCaller } from '$lib/server/trpc';
+import {
+  refreshSession,
+  serverCaller,
+  withReauthentication,
+  type ServerCaller,
+} from '$lib/server/trpc';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -33,6 +43,8 @@ export const load: PageServerLoad = async (event) => {
       sentence: describeActivity(event),
     })),
     limit: MAX_ACTIVE_APP_PASSWORDS,
+    // The generate form's choices come from core, so the page never restates the list.
+    scopes: { all: APP_PASSWORD_SCOPES, preselected: DEFAULT_SCOPES },
     now: locals.context.sidekey.deps.now(),
     welcome: url.searchParams.has('welcome'),
     // Without JavaScript, a dialog is a page state chosen by a link (?generate, ?remove=…).
@@ -50,33 +62,31 @@ export const load: PageServerLoad = async (event) => {
  * first; when the server still wants a confirmation, the form answers with the reason
  * `reauthentication_required` and the page asks for the password.
  */
-async function sensitive<T extends Record<string, unknown>, R>(
+async function sensitive<F extends string, T extends Record<string, unknown>, R>(
   event: RequestEvent,
   form: FormData,
-  name: string,
+  name: F,
   echo: T,
   run: (caller: ServerCaller) => Promise<R>,
 ) {
   const password = String(form.get('password') ?? '');
-  const code = String(form.get('code') ?? '').trim();
+  const code = String(form.get('code') ?? '');
   try {
-    if (password) {
-      await serverCaller(event).auth.reauthenticate({ password, code: code || undefined });
-      await refreshSession(event);
-    }
-    return { ok: true as const, value: await run(serverCaller(event)) };
+    const value = await withReauthentication(event, password ? { password, code } : null, run);
+    return { ok: true as const, value };
   } catch (error) {
     return { ok: false as const, failure: failWith(name, error, echo) };
   }
 }
 
-export const actions: Actions = {
+// `satisfies`, not a type annotation: the generated ActionData is then each action's own
+// answer, which is what the account components take as their `form`.
+export const actions = {
   generate: async (event) => {
     const form = await event.request.formData();
     const label = String(form.get('label') ?? '');
-    const scopes = form.getAll('scopes').map(String) as Array<
-      'mail' | 'contacts' | 'calendars' | 'files'
-    >;
+    // Only the type is asserted: the API's input validation refuses any other scope.
+    const scopes = form.getAll('scopes').map(String) as AppPasswordScope[];
     const expiresInDays = String(form.get('expiresInDays') ?? '');
     const echo = { label, scopes, expiresInDays };
     if (scopes.length === 0) {
@@ -127,7 +137,7 @@ export const actions: Actions = {
       password: generated.password,
     });
     return {
-      form: 'generate',
+      form: 'generate' as const,
       generated: {
         id: generated.id,
         label: generated.label,
@@ -143,7 +153,7 @@ export const actions: Actions = {
     try {
       const revoked = await serverCaller(event).appPasswords.revoke({ id });
       return {
-        form: 'revoke',
+        form: 'revoke' as const,
         success: `“${revoked.label}” was revoked. The app using it is signed out.`,
       };
     } catch (error) {
@@ -157,7 +167,7 @@ export const actions: Actions = {
     const label = String(form.get('label') ?? '');
     try {
       const renamed = await serverCaller(event).appPasswords.rename({ id, label });
-      return { form: 'rename', id, success: `Renamed to “${renamed.label}”.` };
+      return { form: 'rename' as const, id, success: `Renamed to “${renamed.label}”.` };
     } catch (error) {
       // Every refusal here is about the label: shown once, beside that row's field.
       const problem = problemOf(error);
@@ -174,7 +184,7 @@ export const actions: Actions = {
     if (!result.ok) return result.failure;
     const { revoked } = result.value;
     return {
-      form: 'revokeAll',
+      form: 'revokeAll' as const,
       success:
         revoked === 1
           ? 'One app password was revoked. The app using it is signed out.'
@@ -190,7 +200,7 @@ export const actions: Actions = {
     if (!result.ok) return result.failure;
     const { secret, otpauthUri, qrSvg } = result.value;
     return {
-      form: 'twoFactor',
+      form: 'twoFactor' as const,
       enrollment: {
         secret,
         otpauthUri,
@@ -210,7 +220,11 @@ export const actions: Actions = {
     };
     try {
       const { recoveryCodes } = await serverCaller(event).twoFactor.confirmEnrollment({ code });
-      return { form: 'twoFactor', recoveryCodes, success: 'Two-factor authentication is on.' };
+      return {
+        form: 'twoFactor' as const,
+        recoveryCodes,
+        success: 'Two-factor authentication is on.',
+      };
     } catch (error) {
       // Keep showing the same QR code so the owner can try the next code.
       return failWith('twoFactor', error, { enrollment: validEnrollment(enrollment) });
@@ -224,7 +238,7 @@ export const actions: Actions = {
     );
     if (!result.ok) return result.failure;
     return {
-      form: 'twoFactor',
+      form: 'twoFactor' as const,
       recoveryCodes: result.value.recoveryCodes,
       success: 'New recovery codes were made; the old ones no longer work.',
     };
@@ -238,7 +252,7 @@ export const actions: Actions = {
     if (!result.ok) return result.failure;
     const revoked = result.value.revokedAppPasswords;
     return {
-      form: 'twoFactor',
+      form: 'twoFactor' as const,
       success: `Two-factor authentication is off.${revoked ? ` ${revoked === 1 ? 'One app password was' : `${revoked} app passwords were`} revoked.` : ''}`,
     };
   },
@@ -247,18 +261,18 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const currentPassword = String(form.get('currentPassword') ?? '');
     const newPassword = String(form.get('newPassword') ?? '');
-    const code = String(form.get('code') ?? '').trim();
+    const code = String(form.get('code') ?? '');
     try {
-      const caller = serverCaller(event);
-      await caller.auth.reauthenticate({ password: currentPassword, code: code || undefined });
-      await refreshSession(event);
-      const result = await serverCaller(event).account.changePassword({
-        currentPassword,
-        newPassword,
-      });
+      // The current password the form asks for anyway is the confirmation (with the code,
+      // when two-factor is on), so the owner is never asked for the password twice.
+      const result = await withReauthentication(
+        event,
+        { password: currentPassword, code },
+        (caller) => caller.account.changePassword({ currentPassword, newPassword }),
+      );
       const revoked = result.revokedAppPasswords;
       return {
-        form: 'changePassword',
+        form: 'changePassword' as const,
         success: `Your password was changed.${revoked ? ` ${revoked === 1 ? 'One app password was' : `${revoked} app passwords were`} revoked: generate new ones for the apps you still use.` : ''}`,
       };
     } catch (error) {
@@ -275,7 +289,7 @@ export const actions: Actions = {
     try {
       const { ended } = await serverCaller(event).auth.signOutOthers();
       return {
-        form: 'sessions',
+        form: 'sessions' as const,
         success:
           ended === 0
             ? 'There were no other sessions.'
@@ -285,10 +299,16 @@ export const actions: Actions = {
       return failWith('sessions', error);
     }
   },
-};
+} satisfies Actions;
 
 /** The expiries the generate form offers, in days. */
 const EXPIRY_DAYS = [30, 90, 365];
+
+/** What the audit log says about a password beyond its row: a refusal, the app's own name. */
+interface PasswordNotes {
+  refused?: { at: Date; service: string | null; userAgent: string | null };
+  userAgent?: string | null;
+}
 
 /**
  * Per password, from the audit log: the latest refusal for a scope it lacks (an app
