@@ -26,7 +26,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   ) {
     return applySecurityHeaders(crossSiteRefusal());
   }
-  const { sidekey } = await getRuntime();
+  const { sidekey, config } = await getRuntime();
   const token =
     event.cookies.get(SESSION_COOKIE) ?? readSessionToken(event.request.headers.get('cookie'));
   const auth = await resolveSession(sidekey, token ?? null);
@@ -34,6 +34,11 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (auth?.renewed && token) {
     writeSessionCookie(event, sessionCookie(event.url, token, auth.session.expiresAt));
   }
-  event.locals.context = { sidekey, auth, address: clientAddress(event) };
+  event.locals.context = {
+    sidekey,
+    auth,
+    address: clientAddress(event),
+    verifyDeadlineMs: config.requestDeadlineMs,
+  };
   return applySecurityHeaders(await resolve(event));
 };

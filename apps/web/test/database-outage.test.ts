@@ -103,13 +103,26 @@ describe.runIf(process.env.DATABASE_URL)('a database outage (Postgres)', () => {
       },
     });
   const health = () => fetch(new URL('/healthz', app.url));
+  /** The typed client's call: tRPC's service.verify over /api/trpc. */
+  const trpcVerify = () =>
+    fetch(new URL('/api/trpc/service.verify', app.url), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${seed.serviceKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        json: { username: seed.email, password: seed.password, service: 'imap' },
+      }),
+    });
 
   it('answers 503 quickly while the database does not answer, never 200, and recovers by itself', async () => {
     expect((await verify()).status).toBe(200);
     expect((await health()).status).toBe(200);
+    expect((await trpcVerify()).status).toBe(200);
 
     proxy.blackhole();
-    for (const ask of [verify, basic, health]) {
+    for (const ask of [verify, basic, health, trpcVerify]) {
       const started = performance.now();
       const response = await ask();
       const took = performance.now() - started;
@@ -127,5 +140,6 @@ describe.runIf(process.env.DATABASE_URL)('a database outage (Postgres)', () => {
     expect(status).toBe(200);
     expect((await basic()).status).toBe(204);
     expect((await health()).status).toBe(200);
+    expect((await trpcVerify()).status).toBe(200);
   }, 120_000);
 });

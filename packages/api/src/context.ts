@@ -17,6 +17,8 @@ export interface RequestContext {
   address: string | null;
   userAgent: string | null;
   cookies: SessionCookieJar;
+  /** How long `service.verify` may take before it answers 503; null: no limit (tests, scripts). */
+  verifyDeadlineMs: number | null;
 }
 
 /** What every transport knows about a request; `createTRPCContext` makes the context of it. */
@@ -28,6 +30,8 @@ export interface ContextSource {
   /** The request's headers: the user agent, and `Authorization: Bearer` for relying services. */
   headers: { get(name: string): string | null };
   cookies: SessionCookieJar;
+  /** SIDEKEY_REQUEST_DEADLINE_MS, as the plain-HTTP verify endpoints apply it. */
+  verifyDeadlineMs?: number;
 }
 
 /**
@@ -42,5 +46,6 @@ export function createTRPCContext(source: ContextSource): RequestContext {
     userAgent: source.headers.get('user-agent'),
     serviceKey: bearerToken(source.headers.get('authorization')),
     cookies: source.cookies,
+    verifyDeadlineMs: source.verifyDeadlineMs ?? null,
   };
 }

@@ -27,6 +27,8 @@ export interface TrpcRequestOptions {
   address: string | null;
   /** The session if the transport already resolved it; otherwise read from the cookie. */
   auth?: ValidatedSession | null;
+  /** How long `service.verify` may take before it answers 503 (SIDEKEY_REQUEST_DEADLINE_MS). */
+  verifyDeadlineMs?: number;
 }
 
 /** Serves /api/trpc for any fetch-style server (SvelteKit here, or plain tests). */
@@ -48,6 +50,7 @@ export async function handleTrpcRequest(
     sidekey: options.sidekey,
     auth,
     address: options.address,
+    verifyDeadlineMs: options.verifyDeadlineMs,
     headers: request.headers,
     cookies: {
       setSession: (token, expiresAt) =>

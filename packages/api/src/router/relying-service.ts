@@ -1,5 +1,6 @@
 import { SidekeyError, type Protocol } from '@sidekey/core';
 import { tracked, TRPCError } from '@trpc/server';
+import { answerWithin } from '../deadline.ts';
 import { createRouter, publicProcedure, serviceProcedure } from '../trpc.ts';
 import { eventsRequest, type RevocationEventWire } from '../wire/events.ts';
 import { toVerifyInput, verifyRequest, verifyResponse } from '../wire/verify.ts';
@@ -33,7 +34,16 @@ export const serviceRouter = createRouter({
     .input(verifyRequest)
     .output(verifyResponse)
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.sidekey.verifyForService(ctx.serviceKey, toVerifyInput(input));
+      const result = await answerWithin(
+        ctx.sidekey.verifyForService(ctx.serviceKey, toVerifyInput(input)),
+        ctx.verifyDeadlineMs,
+        // Name and message only: a driver's error may carry the query's parameters.
+        (error) =>
+          ctx.sidekey.deps.log.warn(
+            { err: { name: (error as Error)?.name, message: (error as Error)?.message } },
+            'service.verify failed; answered 503',
+          ),
+      );
       if (result.ok) return result;
       if (result.reason === 'service_unauthorized') throw unauthorized();
       if (result.reason === 'service_not_allowed') throw notAllowed(input.service);

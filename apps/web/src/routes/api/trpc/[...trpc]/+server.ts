@@ -6,6 +6,7 @@ const handle: RequestHandler = ({ request, locals }) =>
     sidekey: locals.context.sidekey,
     address: locals.context.address,
     auth: locals.context.auth,
+    verifyDeadlineMs: locals.context.verifyDeadlineMs,
   });
 
 export const GET = handle;
