@@ -20,10 +20,7 @@ const APP = { actor: 'anonymous' as const, address: '198.51.100.7', userAgent: '
 const OWNER = { actor: 'owner' as const, address: '203.0.113.9' };
 
 async function started(address = APP.address, clientName = 'Mail App') {
-  return t.sidekey.connectRequests.start(
-    { clientName, scopes: ['mail'] },
-    { ...APP, address },
-  );
+  return t.sidekey.connectRequests.start({ clientName, scopes: ['mail'] }, { ...APP, address });
 }
 
 /** Lets the clock pass one polling interval, as a well-behaved app waits. */
@@ -55,9 +52,11 @@ describe('an app asking for its own app password', () => {
 
     // Typed as the owner might: lower case, without the dash.
     const typed = request.userCode.toLowerCase().replace('-', ' ');
-    expect(await t.sidekey.connectRequests.describe(owner.accountId, typed, OWNER)).toMatchObject(
-      { userCode: request.userCode, clientName: 'Mail App', requestedScopes: ['mail'] },
-    );
+    expect(await t.sidekey.connectRequests.describe(owner.accountId, typed, OWNER)).toMatchObject({
+      userCode: request.userCode,
+      clientName: 'Mail App',
+      requestedScopes: ['mail'],
+    });
     const approved = await t.sidekey.connectRequests.approve(
       owner.accountId,
       request.userCode,
@@ -107,9 +106,9 @@ describe('an app asking for its own app password', () => {
   it('tells a denial once, then expired', async () => {
     const owner = await signUpOwner(t.sidekey);
     const request = await started();
-    expect(
-      await t.sidekey.connectRequests.deny(owner.accountId, request.userCode, OWNER),
-    ).toEqual({ clientName: 'Mail App' });
+    expect(await t.sidekey.connectRequests.deny(owner.accountId, request.userCode, OWNER)).toEqual({
+      clientName: 'Mail App',
+    });
     expect(await t.sidekey.connectRequests.poll(request.deviceCode, APP)).toEqual({
       status: 'denied',
     });
@@ -202,7 +201,12 @@ describe('an app asking for its own app password', () => {
     const request = await started();
     const choice = { label: 'Mail', scopes: ['mail' as const] };
     const noTwoFactor = await refusal(
-      t.sidekey.connectRequests.approve(withoutTwoFactor.accountId, request.userCode, choice, OWNER),
+      t.sidekey.connectRequests.approve(
+        withoutTwoFactor.accountId,
+        request.userCode,
+        choice,
+        OWNER,
+      ),
     );
     expect(noTwoFactor.code).toBe('PRECONDITION_FAILED');
 
@@ -237,7 +241,9 @@ describe('an app asking for its own app password', () => {
     // Different guesses (the same wrong code repeated counts once, like a retyped typo).
     const guesses = ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD', 'FFFF-FFFF', 'GGGG-GGGG'];
     for (const guess of guesses) {
-      const wrong = await refusal(t.sidekey.connectRequests.describe(owner.accountId, guess, OWNER));
+      const wrong = await refusal(
+        t.sidekey.connectRequests.describe(owner.accountId, guess, OWNER),
+      );
       expect(wrong.reason).toBe('unknown_code');
     }
     // The fifth failure earned a delay: the right code is refused without being looked at.
