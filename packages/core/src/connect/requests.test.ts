@@ -279,6 +279,10 @@ describe('an app asking for its own app password', () => {
       const error = await refusal(started(APP.address, name));
       expect(error.reason).toBe('invalid_client_name');
     }
+    const unknownScope = await refusal(
+      t.sidekey.connectRequests.start({ clientName: 'App', scopes: ['root' as 'mail'] }, APP),
+    );
+    expect(unknownScope.reason).toBe('invalid_scopes');
     expect(await t.sidekey.connectRequests.poll('not-a-token', APP)).toEqual({
       status: 'expired',
     });

@@ -1,7 +1,7 @@
 import { accounts, appPasswords, connectRequests, LABEL_MAX_LENGTH } from '@sidekey/db';
 import { and, count, eq, gt, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { AppPasswordScope, GenerateInput } from '../app-passwords/app-passwords.ts';
-import { DEFAULT_SCOPES } from '../app-passwords/app-passwords.ts';
+import { APP_PASSWORD_SCOPES, DEFAULT_SCOPES } from '../app-passwords/app-passwords.ts';
 import type { AppPasswordSummary } from '../app-passwords/app-passwords.ts';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
@@ -109,7 +109,7 @@ export function connectRequestService(deps: Deps, parts: Parts) {
 
   async function start(input: StartInput, meta: ActorMeta): Promise<StartedRequest> {
     const clientName = normaliseClientName(input.clientName);
-    const scopes = input.scopes?.length ? [...new Set(input.scopes)] : [...DEFAULT_SCOPES];
+    const scopes = requestedScopes(input.scopes);
     // Counted before any work, refused with a wait once an address asks too often.
     await parts.reserveRequest(meta.address);
     const at = now();
@@ -478,6 +478,20 @@ function normaliseClientName(raw: string): string {
     );
   }
   return name.slice(0, LABEL_MAX_LENGTH);
+}
+
+/** What the app asks for, or the usual three when it does not say; never an unknown scope. */
+function requestedScopes(scopes: AppPasswordScope[] | undefined): AppPasswordScope[] {
+  if (!scopes?.length) return [...DEFAULT_SCOPES];
+  const unknown = scopes.filter((scope) => !APP_PASSWORD_SCOPES.includes(scope));
+  if (unknown.length > 0) {
+    throw new SidekeyError(
+      'BAD_REQUEST',
+      'Scopes are mail, contacts, calendars or files.',
+      'invalid_scopes',
+    );
+  }
+  return [...new Set(scopes)];
 }
 
 function tooMany(): SidekeyError {
