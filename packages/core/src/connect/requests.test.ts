@@ -89,6 +89,9 @@ describe('an app asking for its own app password', () => {
       status: 'expired',
     });
     expect(await t.database.db.select().from(connectRequests)).toEqual([]);
+    // Collected, it lives like any other password: no expiry left from the request.
+    const [listed] = await t.sidekey.appPasswords.list(owner.accountId);
+    expect(listed).toMatchObject({ id: approved.id, expiresAt: null });
     // Approved twice? The code names nothing any more.
     const again = await refusal(
       t.sidekey.connectRequests.approve(
@@ -160,6 +163,9 @@ describe('an app asking for its own app password', () => {
       status: 'expired',
     });
     expect(await t.database.db.select().from(connectRequests)).toEqual([]);
+    // The password nobody collected expired with its request, through the lifecycle.
+    const [uncollected] = await t.sidekey.appPasswords.list(owner.accountId);
+    expect(uncollected).toMatchObject({ state: 'revoked', revokeReason: 'expired' });
   });
 
   it('delivers to exactly one of 20 concurrent polls', async () => {

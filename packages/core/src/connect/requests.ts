@@ -231,20 +231,26 @@ export function connectRequestService(deps: Deps, parts: Parts) {
     if (!taken?.credentialId || !taken.accountId || !taken.passwordSealed) {
       return { status: 'expired' };
     }
+    // Collected: the password now lives like any other, without the request's expiry. Not
+    // a state change (the lifecycle's trigger is not involved), and never on a revoked one.
     const [credential] = await db
-      .select({
-        label: appPasswords.label,
-        scopes: appPasswords.scopes,
-        state: appPasswords.state,
-        email: accounts.email,
-      })
-      .from(appPasswords)
-      .innerJoin(accounts, eq(accounts.id, appPasswords.accountId))
+      .update(appPasswords)
+      .set({ expiresAt: null })
       .where(
-        and(eq(appPasswords.id, taken.credentialId), eq(appPasswords.accountId, taken.accountId)),
-      );
+        and(
+          eq(appPasswords.id, taken.credentialId),
+          eq(appPasswords.accountId, taken.accountId),
+          ne(appPasswords.state, 'revoked'),
+        ),
+      )
+      .returning({ label: appPasswords.label, scopes: appPasswords.scopes });
     // Revoked between approval and collection: the owner changed their mind.
-    if (!credential || credential.state === 'revoked') return { status: 'denied' };
+    if (!credential) return { status: 'denied' };
+    const [account] = await db
+      .select({ email: accounts.email })
+      .from(accounts)
+      .where(eq(accounts.id, taken.accountId));
+    if (!account) return { status: 'expired' };
     const plain = unseal(deps.keys, PURPOSE, id, taken.passwordSealed);
     if (!plain) return { status: 'expired' };
     await recordAudit(db, {
@@ -262,7 +268,7 @@ export function connectRequestService(deps: Deps, parts: Parts) {
     );
     return {
       status: 'approved',
-      username: credential.email,
+      username: account.email,
       appPassword: new TextDecoder().decode(plain),
       label: credential.label,
       scopes: credential.scopes,
@@ -345,7 +351,13 @@ export function connectRequestService(deps: Deps, parts: Parts) {
     if (!claimed) throw alreadyDecided();
     let generated;
     try {
-      generated = await parts.generate(accountId, { label, scopes: choice.scopes }, meta);
+      // It expires with the request unless the app collects it: a password nobody received
+      // must not linger (the normal EXPIRE revokes it); collection lifts the expiry.
+      generated = await parts.generate(
+        accountId,
+        { label, scopes: choice.scopes, expiresAt: found.expiresAt },
+        meta,
+      );
     } catch (error) {
       // Refused (limit of 25, two-factor off, a bad label): the app may still be approved.
       await db
