@@ -4,6 +4,7 @@ import { authRouter } from './router/auth.ts';
 import { serviceRouter } from './router/relying-service.ts';
 import { accountRouter } from './router/account.ts';
 import { twoFactorRouter } from './router/two-factor.ts';
+import { connectRequestsRouter } from './router/connect-requests.ts';
 import { flowsRouter } from './router/flows.ts';
 import { createCallerFactory, createRouter } from './trpc.ts';
 
@@ -16,6 +17,7 @@ export const appRouter = createRouter({
   admin: adminRouter,
   service: serviceRouter,
   flows: flowsRouter,
+  connectRequests: connectRequestsRouter,
 });
 
 export type AppRouter = typeof appRouter;

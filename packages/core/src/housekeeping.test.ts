@@ -59,6 +59,7 @@ describe('pruneExpired', () => {
       throttles: 1,
       auditEvents: 0,
       connectLinks: 0,
+      connectRequests: 0,
     });
 
     // The owner's own live session, the live reset token and the throttles that still count remain.
@@ -74,6 +75,7 @@ describe('pruneExpired', () => {
       throttles: 0,
       auditEvents: 0,
       connectLinks: 0,
+      connectRequests: 0,
     });
   });
 });

@@ -95,4 +95,14 @@ export {
 } from './connect/apple-profile.ts';
 export { thunderbirdAutoconfig } from './connect/autoconfig.ts';
 export { CONNECT_LINK_TTL_MS, type RedeemedConnectLink } from './connect/links.ts';
+export {
+  CLIENT_NAME_MAX_LENGTH,
+  CONNECT_POLL_INTERVAL_SECONDS,
+  CONNECT_REQUEST_TTL_MS,
+  MAX_PENDING_PER_ADDRESS,
+  type PendingRequest,
+  type PollOutcome,
+  type StartedRequest,
+} from './connect/requests.ts';
+export { formatUserCode, normaliseUserCode, USER_CODE_ALPHABET } from './connect/user-code.ts';
 export { backupDatabase, restoreDatabase } from './backup.ts';

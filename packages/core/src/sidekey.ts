@@ -1,5 +1,6 @@
 import type { Database } from '@sidekey/db';
 import { connectLinkService } from './connect/links.ts';
+import { connectRequestService } from './connect/requests.ts';
 import { accountFeatures, type AccountOptions } from './accounts/features.ts';
 import { roleService } from './accounts/roles.ts';
 import { sessionService } from './accounts/sessions.ts';
@@ -39,6 +40,13 @@ export function createSidekey(options: SidekeyOptions) {
   const serviceKeys = serviceKeyService(deps);
   const verification = verificationService(deps, serviceKeys, options.verification);
   const connectLinks = connectLinkService(deps);
+  const appPasswords = account.withCreationNotice(
+    appPasswordService(deps, { generatePreconditions }),
+  );
+  const connectRequests = connectRequestService(deps, {
+    generate: appPasswords.generate,
+    reserveRequest: (address) => account.throttles.reserveRequest('connect-request', address),
+  });
   return {
     deps,
     /** Sign-up, sign-in, re-authentication; and `grantAdmin`, the audited role change. */
@@ -49,7 +57,7 @@ export function createSidekey(options: SidekeyOptions) {
     mailer: account.mailer,
     signInThrottles: account.throttles,
     sessions,
-    appPasswords: account.withCreationNotice(appPasswordService(deps, { generatePreconditions })),
+    appPasswords,
     verify: verification.verify,
     /** For relying services: checks their key, then verifies; counted in `metrics`. */
     verifyForService: verification.verifyForService,
@@ -59,10 +67,13 @@ export function createSidekey(options: SidekeyOptions) {
     serviceKeys,
     /** Single-use links that carry a new app password to the owner's phone. */
     connectLinks,
+    /** The login flow: an app asks for its own password, the owner approves it by a code. */
+    connectRequests,
     /** Deletes expired sessions, spent reset tokens, long-idle throttles, aged audit events and used connect links. */
     prune: async () => ({
       ...(await pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays })),
       connectLinks: await connectLinks.pruneExpired(),
+      connectRequests: await connectRequests.pruneExpired(),
     }),
     /** Buffered last-used times: `flush()` writes them now (they are written every few seconds). */
     uses: verification.uses,

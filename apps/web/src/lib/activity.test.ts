@@ -25,6 +25,21 @@ describe('describeActivity', () => {
       }),
     ).toBe('“Calendar” (calendars) used (a new network or service)');
   });
+  it('tells the login flow: approved, refused, collected by the app', () => {
+    expect(
+      describeActivity({
+        action: 'connect_request_approved',
+        label: 'Mail App',
+        address: '203.0.113.44',
+      }),
+    ).toBe('You let an app connect with “Mail App” from 203.0.113.0/24');
+    expect(describeActivity({ action: 'connect_request_denied' })).toBe(
+      'You refused an app’s request to connect',
+    );
+    expect(describeActivity({ action: 'connect_request_collected', label: 'Mail App' })).toBe(
+      'The app you approved received “Mail App”',
+    );
+  });
   it('says why a credential was revoked', () => {
     expect(describeActivity({ action: 'REVOKE', label: 'Phone', reason: 'user' })).toBe(
       '“Phone” revoked: you revoked it',

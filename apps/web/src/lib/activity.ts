@@ -86,6 +86,12 @@ export function describeActivity(event: ActivityEvent): string {
       return `A service was allowed to check app passwords${where}`;
     case 'service_key_revoked':
       return `A service was no longer allowed to check app passwords${where}`;
+    case 'connect_request_approved':
+      return `You let an app connect with ${quoted(event.label)}${where}`;
+    case 'connect_request_denied':
+      return `You refused an app’s request to connect${where}`;
+    case 'connect_request_collected':
+      return `The app you approved received ${quoted(event.label)}${where}`;
     case 'role_granted':
       return `You were made an administrator${where}`;
     default:

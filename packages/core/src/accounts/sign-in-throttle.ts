@@ -47,7 +47,8 @@ export const ENROLMENT_POLICY: ThrottlePolicy = {
 
 /**
  * Per address, for the public requests that cost work without checking a secret
- * (asking for a reset link, signing up, spending a reset link): each request counts,
+ * (asking for a reset link, signing up, spending a reset link, an app starting a connect
+ * request): each request counts,
  * 20 an hour are free, then delays double up to 15 minutes.
  */
 export const ADDRESS_REQUEST_POLICY: ThrottlePolicy = {
@@ -94,9 +95,9 @@ export function signInThrottles(deps: Deps) {
         [enrolment.subject(`two-factor-enrolment:account:${accountId}`)],
         'two-factor set-up',
       ),
-    /** Counts one public request (reset, sign-up) from the address; refused when over. */
+    /** Counts one public request (reset, sign-up, an app's connect request) from the address; refused when over. */
     reserveRequest(
-      kind: 'reset-request' | 'reset' | 'sign-up',
+      kind: 'reset-request' | 'reset' | 'sign-up' | 'connect-request',
       clientAddress: string | null | undefined,
     ) {
       const subjects = clientAddress ? [requests.subject(`${kind}:address:${clientAddress}`)] : [];

@@ -11,9 +11,23 @@ const notices: Record<string, string> = {
   'password-changed': 'Your password was changed. Sign in with the new password.',
 };
 
+/**
+ * Where to go after signing in. Only the login flow's page is allowed, with a well-formed
+ * code: a free `next` would make this page an open redirect for phishing links.
+ */
+function nextPage(url: URL): string | null {
+  const next = url.searchParams.get('next');
+  return next && /^\/connect\/approve(\?code=[A-Za-z-]{1,16})?$/.test(next) ? next : null;
+}
+
 export const load = (({ locals, url }) => {
-  if (locals.context.auth) redirect(303, '/account');
-  return { notice: notices[url.searchParams.get('notice') ?? ''] ?? null };
+  const next = nextPage(url);
+  if (locals.context.auth) redirect(303, next ?? '/account');
+  return {
+    notice: next
+      ? 'Sign in to connect the app to your account.'
+      : (notices[url.searchParams.get('notice') ?? ''] ?? null),
+  };
 }) satisfies PageServerLoad;
 
 export const actions = {
@@ -32,6 +46,6 @@ export const actions = {
     if (result.status === 'two_factor_required') {
       return { form: 'signIn', email, twoFactor: true, message: null };
     }
-    redirect(303, '/account');
+    redirect(303, nextPage(event.url) ?? '/account');
   },
 } satisfies Actions;
