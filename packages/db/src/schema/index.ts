@@ -5,3 +5,4 @@ export * from './mail.ts';
 export * from './services.ts';
 export * from './throttles.ts';
 export * from './connect-links.ts';
+export * from './refusal-notices.ts';
