@@ -401,6 +401,50 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.waitForURL(/\/account/);
     await context.close();
   });
+
+  it(
+    'picks a suggested app with JavaScript off: the label and its scopes come with it',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await openContext(browser, app.url, { javaScriptEnabled: false });
+      const owner = await signUp(page, app, newOwner());
+      await turnOnTwoFactor(page);
+
+      await page.getByRole('link', { name: 'Generate an app-specific password' }).click();
+      let dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+      // Without JavaScript a suggestion is a link that reopens the form filled in.
+      await dialog.getByRole('link', { name: 'DAVx⁵', exact: true }).click();
+      await page.waitForURL(/[?&]app=davx5/);
+      dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+      expect(await dialog.getByLabel('Label').inputValue()).toBe('DAVx⁵');
+      const checked = async (name: string) => dialog.getByRole('checkbox', { name }).isChecked();
+      expect({
+        mail: await checked('Mail'),
+        contacts: await checked('Contacts'),
+        calendars: await checked('Calendars'),
+        files: await checked('Files'),
+      }).toEqual({ mail: false, contacts: true, calendars: true, files: false });
+      // (No axe here: it runs on the page's JavaScript, which is off.)
+      await screenshot(page, 'no-js-suggestion');
+
+      await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
+      const password = await readShownPassword(page);
+      // The password reaches contacts and calendars, and not mail.
+      for (const service of ['carddav', 'caldav'] as const) {
+        expect(
+          await verifies(app.url, seed.serviceKey, owner.email, password, service),
+        ).toMatchObject({ ok: true });
+      }
+      expect(await verifies(app.url, seed.serviceKey, owner.email, password, 'imap')).toEqual({
+        ok: false,
+        reason: 'scope_denied',
+      });
+      await page.getByRole('link', { name: 'Done' }).click();
+      const row = page.getByTestId('app-password-row').filter({ hasText: 'DAVx⁵' });
+      expect(await row.innerText()).toMatch(/Contacts, Calendars/);
+      await context.close();
+    },
+  );
 });
 
 // Ageing a session needs the database while the server runs: only Postgres allows a second

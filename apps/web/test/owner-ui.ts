@@ -125,17 +125,18 @@ export async function closeDialog(page: Page, name: string) {
   await dialog.waitFor({ state: 'detached' });
 }
 
-/** POST /auth/verify as a relying service would: does this password sign the owner in? */
+/** POST /auth/verify as a relying service would: does this password sign the owner in (for `service`)? */
 export async function verifies(
   base: string,
   serviceKey: string,
   username: string,
   password: string,
+  service: 'imap' | 'smtp' | 'caldav' | 'carddav' = 'imap',
 ): Promise<{ ok: boolean; reason?: string }> {
   const response = await fetch(new URL('/auth/verify', base), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceKey}` },
-    body: JSON.stringify({ username, password, service: 'imap', remoteAddress: '203.0.113.7' }),
+    body: JSON.stringify({ username, password, service, remoteAddress: '203.0.113.7' }),
   });
   return (await response.json()) as { ok: boolean; reason?: string };
 }
