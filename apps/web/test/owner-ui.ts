@@ -4,6 +4,7 @@ import { generateTOTP } from '@oslojs/otp';
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from './browser.ts';
+import { sidewaysOverflow } from './layout.ts';
 import { mailedToken, type RunningSidekey } from './start.ts';
 
 /** Helpers that drive the owner UI as a person would: by labels, roles and visible text. */
@@ -52,13 +53,31 @@ export async function openContext(
   return { context, page, problems, urls };
 }
 
-/** Full-page screenshots at desktop and phone width, for a person to look at. */
+/**
+ * Full-page screenshots at desktop and phone width, for a person to look at. A page that
+ * scrolls sideways at either width fails here: a screenshot shows it only to whoever opens it.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? DESKTOP;
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+  for (const [width, size] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true });
+    const overflow = await sidewaysOverflow(page);
+    if (overflow) throw new Error(`${name} at ${width} width: ${overflow}`);
+  }
   await page.setViewportSize(viewport);
+}
+
+/** `screenshot` in the light scheme, then again as `<name>-dark`; the page is left light. */
+export async function screenshotLightAndDark(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await screenshot(page, name);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()) {
