@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './axe.ts';
 import { browserUnavailable, launchBrowser } from './browser.ts';
+import { unstyledFieldsLightAndDark } from './field-style.ts';
 import {
   closeDialog,
   generate,
@@ -12,6 +13,7 @@ import {
   openContext,
   readShownPassword,
   screenshot,
+  screenshotLightAndDark,
   signUp,
   turnOnTwoFactor,
   verifies,
@@ -92,7 +94,13 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
         .poll(() => page.getByText('Turn on two-factor authentication first').count())
         .toBe(1);
       await screenshot(page, 'account-new');
-      const { recoveryCodes } = await turnOnTwoFactor(page);
+      const { recoveryCodes } = await turnOnTwoFactor(page, {
+        beforeConfirm: async () => {
+          // The code field is a real field, light and dark, not the browser's bare box.
+          expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+          await screenshotLightAndDark(page, 'two-factor-enrol');
+        },
+      });
       expect(recoveryCodes).toHaveLength(10);
       // Focus lands on the codes, the thing to act on next.
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
@@ -194,6 +202,9 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       expect(await page.getByTestId('change-password-warning').textContent()).toMatch(
         /revokes all 1 app-specific password/,
       );
+      // Current password, its code and the new password: all styled fields.
+      expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+      await screenshotLightAndDark(page, 'change-password');
       await page.getByLabel('Current password').fill(owner.password);
       await page.locator('#change-code').fill(recoveryCodes[0]!);
       await page.getByLabel('New password').fill('an entirely new calm password');
@@ -254,7 +265,8 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       const code = page.getByLabel('Code from your authenticator app');
       await code.waitFor();
-      await screenshot(page, 'sign-in-two-factor');
+      expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+      await screenshotLightAndDark(page, 'sign-in-two-factor');
       await code.fill(seed.fullRecoveryCodes[0]!);
       await page.getByRole('button', { name: 'Verify and sign in' }).click();
       await page.waitForURL(/\/account/);
@@ -306,6 +318,10 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
     await dialog.waitFor();
     // Focus moves into the dialog, onto the label.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('generate-label');
+    // The label and the expiry are styled fields in either scheme.
+    expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+    await screenshotLightAndDark(page, 'generate-dialog-empty');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('generate-label');
     await page.keyboard.type('Keyboard mail');
     await page.keyboard.press('Enter');
@@ -474,7 +490,9 @@ describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('re-authenticat
     await dialog.getByRole('button', { name: 'Generate' }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/not correct/);
     expect(await dialog.getByLabel('Label').inputValue()).toBe('After a while');
-    await screenshot(page, 'generate-reauthentication');
+    // The password and code asked again are styled fields, refused or not, light and dark.
+    expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+    await screenshotLightAndDark(page, 'generate-reauthentication');
 
     await dialog.getByLabel('Your account password').fill(owner.password);
     await dialog.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);

@@ -108,12 +108,19 @@ export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()
   return owner;
 }
 
-/** Turns two-factor on from the account page; answers the secret and the recovery codes. */
-export async function turnOnTwoFactor(page: Page) {
+/**
+ * Turns two-factor on from the account page; answers the secret and the recovery codes.
+ * `beforeConfirm` runs while the code field is shown, to look at that step.
+ */
+export async function turnOnTwoFactor(
+  page: Page,
+  options: { beforeConfirm?: () => Promise<void> } = {},
+) {
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
   const secretElement = page.getByTestId('totp-secret');
   await secretElement.waitFor();
   const secret = (await secretElement.getAttribute('data-secret'))!;
+  await options.beforeConfirm?.();
   await page.getByLabel('The 6-digit code the app shows').fill(totpFor(secret));
   await page.getByRole('button', { name: 'Turn on', exact: true }).click();
   const codes = page.getByTestId('recovery-codes').locator('li');
