@@ -96,6 +96,10 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       await screenshot(page, 'account-new');
       const { recoveryCodes } = await turnOnTwoFactor(page, {
         beforeConfirm: async () => {
+          // The button just used is gone: focus lands on the next step's heading.
+          await expect
+            .poll(() => page.evaluate(() => document.activeElement?.textContent))
+            .toBe('Scan this code with your authenticator app');
           // The code field is a real field, light and dark, not the browser's bare box.
           expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
           await screenshotLightAndDark(page, 'two-factor-enrol');
@@ -361,6 +365,12 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await screenshot(page, 'turn-off-two-factor');
     await turnOff.getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toBe('Off');
+    // The link that opened the dialog is gone: focus lands on the result, not the page's top.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()), {
+        timeout: 10_000,
+      })
+      .toMatch(/^Two-factor authentication is off\. One app password was revoked\.$/);
     expect(await page.getByTestId('app-password-count').textContent()).toBe('0 of 25');
     await page.getByText('Revoked (1)').click();
     await page.getByText('because two-factor authentication was turned off').waitFor();
