@@ -5,6 +5,7 @@ import { credentialLifecycleGraph } from '@sidekey/lifecycle';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, launchBrowser, SCREENSHOT_DIR } from './browser.ts';
+import { unstyledFieldsLightAndDark } from './field-style.ts';
 import { accounts, appPasswords, auditEvents } from '@sidekey/db';
 import { enableTwoFactor } from '@sidekey/core/testing';
 import { eq } from 'drizzle-orm';
@@ -307,10 +308,16 @@ describe.skipIf(browserUnavailable)('the lifecycle visualizer in a real browser'
       await expect(page.locator('[data-testid="state-counts"]').textContent()).resolves.toMatch(
         /revoked: \d+/,
       );
-      await page.screenshot({
-        path: join(SCREENSHOT_DIR, `flows-review-${name}.png`),
-        fullPage: true,
-      });
+      // The period's date fields are styled fields (the bare browser box is ~21 px), in either scheme.
+      expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        const suffix = colorScheme === 'dark' ? '-dark' : '';
+        await page.screenshot({
+          path: join(SCREENSHOT_DIR, `flows-review-${name}${suffix}.png`),
+          fullPage: true,
+        });
+      }
       await page.context().close();
     }
     const bad = await openAs(browser, app, admin.value);

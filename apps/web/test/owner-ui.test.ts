@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './axe.ts';
 import { browserUnavailable, launchBrowser } from './browser.ts';
+import { unstyledFieldsLightAndDark } from './field-style.ts';
 import {
   closeDialog,
   generate,
@@ -12,6 +13,7 @@ import {
   openContext,
   readShownPassword,
   screenshot,
+  screenshotLightAndDark,
   signUp,
   turnOnTwoFactor,
   verifies,
@@ -92,7 +94,17 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
         .poll(() => page.getByText('Turn on two-factor authentication first').count())
         .toBe(1);
       await screenshot(page, 'account-new');
-      const { recoveryCodes } = await turnOnTwoFactor(page);
+      const { recoveryCodes } = await turnOnTwoFactor(page, {
+        beforeConfirm: async () => {
+          // The button just used is gone: focus lands on the next step's heading.
+          await expect
+            .poll(() => page.evaluate(() => document.activeElement?.textContent))
+            .toBe('Scan this code with your authenticator app');
+          // The code field is a real field, light and dark, not the browser's bare box.
+          expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+          await screenshotLightAndDark(page, 'two-factor-enrol');
+        },
+      });
       expect(recoveryCodes).toHaveLength(10);
       // Focus lands on the codes, the thing to act on next.
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
@@ -194,6 +206,9 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       expect(await page.getByTestId('change-password-warning').textContent()).toMatch(
         /revokes all 1 app-specific password/,
       );
+      // Current password, its code and the new password: all styled fields.
+      expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+      await screenshotLightAndDark(page, 'change-password');
       await page.getByLabel('Current password').fill(owner.password);
       await page.locator('#change-code').fill(recoveryCodes[0]!);
       await page.getByLabel('New password').fill('an entirely new calm password');
@@ -254,7 +269,8 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       const code = page.getByLabel('Code from your authenticator app');
       await code.waitFor();
-      await screenshot(page, 'sign-in-two-factor');
+      expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+      await screenshotLightAndDark(page, 'sign-in-two-factor');
       await code.fill(seed.fullRecoveryCodes[0]!);
       await page.getByRole('button', { name: 'Verify and sign in' }).click();
       await page.waitForURL(/\/account/);
@@ -307,6 +323,10 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await dialog.waitFor();
     // Focus moves into the dialog, onto the label.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('generate-label');
+    // The label and the expiry are styled fields in either scheme.
+    expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+    await screenshotLightAndDark(page, 'generate-dialog-empty');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('generate-label');
     await page.keyboard.type('Keyboard mail');
     await page.keyboard.press('Enter');
     const password = await readShownPassword(page);
@@ -345,6 +365,12 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await screenshot(page, 'turn-off-two-factor');
     await turnOff.getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toBe('Off');
+    // The link that opened the dialog is gone: focus lands on the result, not the page's top.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()), {
+        timeout: 10_000,
+      })
+      .toMatch(/^Two-factor authentication is off\. One app password was revoked\.$/);
     expect(await page.getByTestId('app-password-count').textContent()).toBe('0 of 25');
     await page.getByText('Revoked (1)').click();
     await page.getByText('because two-factor authentication was turned off').waitFor();
@@ -401,6 +427,50 @@ describe.skipIf(browserUnavailable)('the owner UI in a real browser', () => {
     await page.waitForURL(/\/account/);
     await context.close();
   });
+
+  it(
+    'picks a suggested app with JavaScript off: the label and its scopes come with it',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await openContext(browser, app.url, { javaScriptEnabled: false });
+      const owner = await signUp(page, app, newOwner());
+      await turnOnTwoFactor(page);
+
+      await page.getByRole('link', { name: 'Generate an app-specific password' }).click();
+      let dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+      // Without JavaScript a suggestion is a link that reopens the form filled in.
+      await dialog.getByRole('link', { name: 'DAVx⁵', exact: true }).click();
+      await page.waitForURL(/[?&]app=davx5/);
+      dialog = page.getByRole('dialog', { name: 'Generate an app-specific password' });
+      expect(await dialog.getByLabel('Label').inputValue()).toBe('DAVx⁵');
+      const checked = async (name: string) => dialog.getByRole('checkbox', { name }).isChecked();
+      expect({
+        mail: await checked('Mail'),
+        contacts: await checked('Contacts'),
+        calendars: await checked('Calendars'),
+        files: await checked('Files'),
+      }).toEqual({ mail: false, contacts: true, calendars: true, files: false });
+      // (No axe here: it runs on the page's JavaScript, which is off.)
+      await screenshot(page, 'no-js-suggestion');
+
+      await dialog.getByRole('button', { name: 'Generate', exact: true }).click();
+      const password = await readShownPassword(page);
+      // The password reaches contacts and calendars, and not mail.
+      for (const service of ['carddav', 'caldav'] as const) {
+        expect(
+          await verifies(app.url, seed.serviceKey, owner.email, password, service),
+        ).toMatchObject({ ok: true });
+      }
+      expect(await verifies(app.url, seed.serviceKey, owner.email, password, 'imap')).toEqual({
+        ok: false,
+        reason: 'scope_denied',
+      });
+      await page.getByRole('link', { name: 'Done' }).click();
+      const row = page.getByTestId('app-password-row').filter({ hasText: 'DAVx⁵' });
+      expect(await row.innerText()).toMatch(/Contacts, Calendars/);
+      await context.close();
+    },
+  );
 });
 
 // Ageing a session needs the database while the server runs: only Postgres allows a second
@@ -430,7 +500,9 @@ describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('re-authenticat
     await dialog.getByRole('button', { name: 'Generate' }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/not correct/);
     expect(await dialog.getByLabel('Label').inputValue()).toBe('After a while');
-    await screenshot(page, 'generate-reauthentication');
+    // The password and code asked again are styled fields, refused or not, light and dark.
+    expect(await unstyledFieldsLightAndDark(page)).toEqual([]);
+    await screenshotLightAndDark(page, 'generate-reauthentication');
 
     await dialog.getByLabel('Your account password').fill(owner.password);
     await dialog.getByLabel('Code from your authenticator app').fill(recoveryCodes[1]!);

@@ -4,6 +4,7 @@ import { generateTOTP } from '@oslojs/otp';
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from './browser.ts';
+import { sidewaysOverflow } from './layout.ts';
 import { mailedToken, type RunningSidekey } from './start.ts';
 
 /** Helpers that drive the owner UI as a person would: by labels, roles and visible text. */
@@ -52,13 +53,31 @@ export async function openContext(
   return { context, page, problems, urls };
 }
 
-/** Full-page screenshots at desktop and phone width, for a person to look at. */
+/**
+ * Full-page screenshots at desktop and phone width, for a person to look at. A page that
+ * scrolls sideways at either width fails here: a screenshot shows it only to whoever opens it.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? DESKTOP;
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+  for (const [width, size] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true });
+    const overflow = await sidewaysOverflow(page);
+    if (overflow) throw new Error(`${name} at ${width} width: ${overflow}`);
+  }
   await page.setViewportSize(viewport);
+}
+
+/** `screenshot` in the light scheme, then again as `<name>-dark`; the page is left light. */
+export async function screenshotLightAndDark(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await screenshot(page, name);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()) {
@@ -89,12 +108,19 @@ export async function signUp(page: Page, app: RunningSidekey, owner = newOwner()
   return owner;
 }
 
-/** Turns two-factor on from the account page; answers the secret and the recovery codes. */
-export async function turnOnTwoFactor(page: Page) {
+/**
+ * Turns two-factor on from the account page; answers the secret and the recovery codes.
+ * `beforeConfirm` runs while the code field is shown, to look at that step.
+ */
+export async function turnOnTwoFactor(
+  page: Page,
+  options: { beforeConfirm?: () => Promise<void> } = {},
+) {
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
   const secretElement = page.getByTestId('totp-secret');
   await secretElement.waitFor();
   const secret = (await secretElement.getAttribute('data-secret'))!;
+  await options.beforeConfirm?.();
   await page.getByLabel('The 6-digit code the app shows').fill(totpFor(secret));
   await page.getByRole('button', { name: 'Turn on', exact: true }).click();
   const codes = page.getByTestId('recovery-codes').locator('li');
@@ -125,17 +151,18 @@ export async function closeDialog(page: Page, name: string) {
   await dialog.waitFor({ state: 'detached' });
 }
 
-/** POST /auth/verify as a relying service would: does this password sign the owner in? */
+/** POST /auth/verify as a relying service would: does this password sign the owner in (for `service`)? */
 export async function verifies(
   base: string,
   serviceKey: string,
   username: string,
   password: string,
+  service: 'imap' | 'smtp' | 'caldav' | 'carddav' = 'imap',
 ): Promise<{ ok: boolean; reason?: string }> {
   const response = await fetch(new URL('/auth/verify', base), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceKey}` },
-    body: JSON.stringify({ username, password, service: 'imap', remoteAddress: '203.0.113.7' }),
+    body: JSON.stringify({ username, password, service, remoteAddress: '203.0.113.7' }),
   });
   return (await response.json()) as { ok: boolean; reason?: string };
 }

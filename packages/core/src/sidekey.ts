@@ -13,6 +13,7 @@ import type { ServerKeys } from './secrets/server-keys.ts';
 import { serviceKeyService } from './service-keys/service-keys.ts';
 import { requireTwoFactor } from './two-factor/two-factor.ts';
 import { verificationService, type VerificationOptions } from './verification/verification.ts';
+import { scopeRefusalNotices } from './verification/refusal-notices.ts';
 
 export interface SidekeyOptions extends AccountOptions {
   database: Database;
@@ -38,7 +39,12 @@ export function createSidekey(options: SidekeyOptions) {
   // No app password without two-factor authentication.
   const generatePreconditions: GeneratePrecondition[] = [requireTwoFactor];
   const serviceKeys = serviceKeyService(deps);
-  const verification = verificationService(deps, serviceKeys, options.verification);
+  const verification = verificationService(
+    deps,
+    serviceKeys,
+    options.verification,
+    scopeRefusalNotices(deps, account),
+  );
   const connectLinks = connectLinkService(deps);
   const appPasswords = account.withCreationNotice(
     appPasswordService(deps, { generatePreconditions }),

@@ -1,6 +1,7 @@
 import { accounts, type DbOrTx } from '@sidekey/db';
 import { eq } from 'drizzle-orm';
 import type { Mailer, QueuedMail } from './mailer.ts';
+import { describeScopeRefusal, type ScopeRefusal } from './scope-refusal-text.ts';
 
 /**
  * The security notices an owner gets by mail. Each names what happened and what to do
@@ -50,6 +51,10 @@ export function securityNotices(mailer: Mailer) {
         'Your app passwords keep working. If these attempts were not you, someone may be guessing your password: choose a new, longer one.',
         'You can also reset your password now, which lifts the lock.',
       ]),
+    scopeRefused: (tx: DbOrTx, refusal: ScopeRefusal) => {
+      const { subject, lines } = describeScopeRefusal(refusal);
+      return queue(tx, refusal.accountId, subject, lines);
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { serviceVerification } from './relying.ts';
 import { revocationFeed } from './revocations.ts';
 import { verificationThrottles } from './throttle.ts';
 import { useTelemetry } from './use-telemetry.ts';
+import type { ScopeRefusalNotices } from './refusal-notices.ts';
 import { verify, type VerifyInput } from './verify.ts';
 
 export interface VerificationOptions {
@@ -24,6 +25,7 @@ export function verificationService(
   deps: Deps,
   serviceKeys: ReturnType<typeof serviceKeyService>,
   options: VerificationOptions = {},
+  refusals?: ScopeRefusalNotices,
 ) {
   const metrics = createVerificationMetrics();
   const revocations = revocationFeed(deps);
@@ -42,7 +44,7 @@ export function verificationService(
   });
   const throttles = verificationThrottles(deps);
   const uses = useTelemetry(deps, options.useFlushMs);
-  const parts = { cache, throttles, uses, onCacheHit: () => metrics.cacheHits.inc() };
+  const parts = { cache, throttles, uses, refusals, onCacheHit: () => metrics.cacheHits.inc() };
   const verifyOne = (input: VerifyInput) => verify(deps, input, parts);
   return {
     verify: verifyOne,

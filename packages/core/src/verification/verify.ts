@@ -17,6 +17,7 @@ import { isProtocol, protocolScopes, type Protocol } from './protocols.ts';
 import type { VerificationThrottles } from './throttle.ts';
 import { networkOf } from './network.ts';
 import type { UseTelemetry } from './use-telemetry.ts';
+import type { ScopeRefusalNotices } from './refusal-notices.ts';
 
 export interface VerifyInput {
   username: string;
@@ -47,6 +48,8 @@ export interface VerifyParts {
   throttles?: VerificationThrottles;
   /** Where routine uses are buffered; without it they are written one by one. */
   uses?: UseTelemetry;
+  /** Who tells the owner, at most daily, that a password was refused for a protocol. */
+  refusals?: Pick<ScopeRefusalNotices, 'refused'>;
   onCacheHit?: () => void;
 }
 
@@ -176,6 +179,15 @@ export async function verify(
       credentialId: credential.id,
       action: 'scope_denied',
       details: { needed },
+    });
+    parts.refusals?.refused({
+      accountId: credential.accountId,
+      credentialId: credential.id,
+      label: credential.label,
+      service: input.service,
+      at,
+      address: meta.address,
+      userAgent: meta.userAgent,
     });
     return { ok: false, reason: 'scope_denied' };
   }

@@ -6,3 +6,4 @@ export * from './services.ts';
 export * from './throttles.ts';
 export * from './connect-links.ts';
 export * from './connect-requests.ts';
+export * from './refusal-notices.ts';

@@ -84,13 +84,19 @@ export const APP_GUIDES: AppGuide[] = [
 
 /**
  * Labels for common apps with the scopes each needs: choosing one fills the form, so DAVx⁵
- * is not given mail and a mail app is not given files.
+ * is not given mail and a mail app is not given files. `key` names one in a link
+ * (`/account?generate&app=davx5`), which is how choosing works without JavaScript.
  */
-export const SUGGESTED_LABELS: Array<{ label: string; scopes: AppGuide['uses'] }> = [
-  { label: 'iPhone', scopes: ['mail', 'contacts', 'calendars'] },
-  { label: 'Thunderbird', scopes: ['mail', 'contacts', 'calendars'] },
-  { label: 'Thunderbird for Android', scopes: ['mail'] },
-  { label: 'DAVx⁵', scopes: ['contacts', 'calendars'] },
-  { label: 'Outlook', scopes: ['mail'] },
-  { label: 'GNOME Evolution', scopes: ['mail', 'contacts', 'calendars'] },
+export const SUGGESTED_LABELS: Array<{ key: string; label: string; scopes: AppGuide['uses'] }> = [
+  { key: 'iphone', label: 'iPhone', scopes: ['mail', 'contacts', 'calendars'] },
+  { key: 'thunderbird', label: 'Thunderbird', scopes: ['mail', 'contacts', 'calendars'] },
+  { key: 'thunderbird-android', label: 'Thunderbird for Android', scopes: ['mail'] },
+  { key: 'davx5', label: 'DAVx⁵', scopes: ['contacts', 'calendars'] },
+  { key: 'outlook', label: 'Outlook', scopes: ['mail'] },
+  { key: 'evolution', label: 'GNOME Evolution', scopes: ['mail', 'contacts', 'calendars'] },
 ];
+
+/** The suggestion a link names, or null for none or an unknown key. */
+export function suggestionFor(key: string | null | undefined) {
+  return SUGGESTED_LABELS.find((suggestion) => suggestion.key === key) ?? null;
+}

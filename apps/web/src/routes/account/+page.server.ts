@@ -50,6 +50,8 @@ export const load: PageServerLoad = async (event) => {
     // Without JavaScript, a dialog is a page state chosen by a link (?generate, ?remove=…).
     dialog: {
       generate: url.searchParams.has('generate'),
+      // A suggested app chosen by its link (?generate&app=davx5): the form opens filled in.
+      app: url.searchParams.get('app'),
       remove: url.searchParams.get('remove'),
       revokeAll: url.searchParams.has('revoke-all'),
       turnOffTwoFactor: url.searchParams.has('turn-off-two-factor'),
