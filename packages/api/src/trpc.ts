@@ -79,19 +79,26 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, auth: ctx.auth } });
 });
 
+/**
+ * The one rule for owners' sensitive actions and admins' changes alike: the password (and,
+ * with two-factor, a code) re-entered within the last five minutes.
+ */
+function requireRecentReauthentication(ctx: {
+  sidekey: RequestContext['sidekey'];
+  auth: NonNullable<RequestContext['auth']>;
+}) {
+  if (ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) return;
+  const message = 'For your security, confirm your password to continue.';
+  throw new TRPCError({
+    code: 'FORBIDDEN',
+    message,
+    cause: new SidekeyError('FORBIDDEN', message, 'reauthentication_required'),
+  });
+}
+
 /** Sensitive actions need the password (and a code) re-entered within the last five minutes. */
 export const sensitiveProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) {
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: 'For your security, confirm your password to continue.',
-      cause: new SidekeyError(
-        'FORBIDDEN',
-        'For your security, confirm your password to continue.',
-        'reauthentication_required',
-      ),
-    });
-  }
+  requireRecentReauthentication(ctx);
   return next();
 });
 
@@ -127,14 +134,7 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
 
 /** What an admin changes (service keys): like any sensitive action, a recent re-authentication. */
 export const adminActionProcedure = adminProcedure.use(({ ctx, next }) => {
-  if (!ctx.sidekey.sessions.isRecentlyReauthenticated(ctx.auth.session)) {
-    const message = 'For your security, confirm your password to continue.';
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message,
-      cause: new SidekeyError('FORBIDDEN', message, 'reauthentication_required'),
-    });
-  }
+  requireRecentReauthentication(ctx);
   return next();
 });
 
