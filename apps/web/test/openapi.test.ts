@@ -1,3 +1,4 @@
+import { MAX_PENDING_PER_ADDRESS } from '@sidekey/core';
 import { signUpOwner } from '@sidekey/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -11,12 +12,22 @@ const METRICS_TOKEN = 'openapi-test-metrics-token';
 let store: SeededStore;
 let app: RunningSidekey;
 let document: OpenApi;
-const seed = { email: '', password: '', serviceKey: '', calendarKey: '' };
+const seed = {
+  email: '',
+  password: '',
+  ownerPassword: '',
+  serviceKey: '',
+  calendarKey: '',
+  /** A fresh TOTP code for the owner each call (each step is accepted once). */
+  totpCode: (): string => {
+    throw new Error('the owner was not seeded');
+  },
+};
 const checked = new Set<string>();
 
 interface OpenApiResponse {
   description: string;
-  headers?: Record<string, { schema?: object }>;
+  headers?: Record<string, { schema?: object; required?: boolean }>;
   content?: Record<string, { schema: object }>;
 }
 interface OpenApi {
@@ -39,6 +50,8 @@ beforeAll(async () => {
   Object.assign(seed, {
     email: owner.email,
     password: generated.password,
+    ownerPassword: owner.password,
+    totpCode: owner.totpCode,
     serviceKey: (await sidekey.serviceKeys.create('openapi-test', { actor: 'operator' })).key,
     // A key made for calendars only: asking it about IMAP is the 403 of the document.
     calendarKey: (
@@ -71,8 +84,9 @@ async function conforms(path: string, method: string, response: Response) {
   checked.add(`${method} ${path} ${status}`);
   const base = `openapi#/${pointer('paths', path, method, 'responses', status)}`;
   for (const [name, described] of Object.entries(documented!.headers ?? {})) {
-    if (name === 'Retry-After') continue; // only with throttled
     const value = response.headers.get(name);
+    // Unless the document requires it, Retry-After comes only with throttled.
+    if (name === 'Retry-After' && !described.required && value === null) continue;
     expect(value, `${name} on ${status}`).not.toBeNull();
     const schema = described.schema as { type?: string } | undefined;
     if (schema) {
@@ -116,6 +130,42 @@ const basic = (password: string, headers: Record<string, string> = {}, method = 
       ...headers,
     },
   });
+
+/** An app's JSON post to the login flow; a string body is sent as it is. */
+const connect = (path: string, body: object | string) =>
+  fetch(new URL(path, app.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'OpenAPI test app/1' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function started(clientName: string) {
+  const response = await connect('/connect/requests', { client_name: clientName });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { device_code: string; user_code: string };
+}
+
+/** The poll's answer, its body read from a copy so that conforms() can read it again. */
+async function poll(deviceCode: string) {
+  const response = await connect('/connect/requests/poll', { device_code: deviceCode });
+  return { response, body: (await response.clone().json()) as Record<string, unknown> };
+}
+
+/** A tRPC mutation over HTTP, as the owner's browser makes it, keeping the session cookie. */
+async function trpc(cookie: { value: string | null }, path: string, input: unknown) {
+  const response = await fetch(new URL(`/api/trpc/${path}`, app.url), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(cookie.value ? { cookie: cookie.value } : {}),
+    },
+    body: JSON.stringify({ json: input }),
+  });
+  const setCookie = response.headers.get('set-cookie');
+  if (setCookie) cookie.value = setCookie.split(';')[0]!;
+  const body = (await response.json()) as { result?: unknown; error?: unknown };
+  expect(body.error, `${path}: ${JSON.stringify(body.error)}`).toBeUndefined();
+}
 
 describe('GET /openapi.json', () => {
   it('serves OpenAPI 3.1 describing the plain-HTTP API', () => {
@@ -173,6 +223,79 @@ describe('each documented response is what the server sends', () => {
     const first = await response.body!.getReader().read();
     expect(new TextDecoder().decode(first.value)).toMatch(/^(event|data|id|:)/m);
     stop.abort();
+  });
+
+  it('POST /connect/requests and POST /connect/requests/poll, through approval and denial', async () => {
+    // Start with no name (the User-Agent names the app), an unknown scope, a body over
+    // 4 KiB; poll without a device_code, and over 4 KiB. The last test checks each status came.
+    await conforms('/connect/requests', 'post', await connect('/connect/requests', {}));
+    await conforms(
+      '/connect/requests',
+      'post',
+      await connect('/connect/requests', '{"scopes": ["root"]}'),
+    );
+    await conforms(
+      '/connect/requests',
+      'post',
+      await connect('/connect/requests', { client_name: 'x'.repeat(5000) }),
+    );
+    await conforms('/connect/requests/poll', 'post', await connect('/connect/requests/poll', '{}'));
+    await conforms(
+      '/connect/requests/poll',
+      'post',
+      await connect('/connect/requests/poll', { device_code: 'x'.repeat(5000) }),
+    );
+
+    // Polled at once, then again too early: authorization_pending, then slow_down.
+    const waiting = await started('Eager App');
+    const pending = await poll(waiting.device_code);
+    expect(pending.body).toMatchObject({ error: 'authorization_pending' });
+    await conforms('/connect/requests/poll', 'post', pending.response);
+    const early = await poll(waiting.device_code);
+    expect(early.body).toMatchObject({ error: 'slow_down' });
+    await conforms('/connect/requests/poll', 'post', early.response);
+
+    // The owner signs in (with a code, so the session is fresh enough to approve) and
+    // approves: the next poll gets the credentials, once; every later one expired_token.
+    const owner = { value: null as string | null };
+    await trpc(owner, 'auth.signIn', {
+      email: seed.email,
+      password: seed.ownerPassword,
+      code: seed.totpCode(),
+    });
+    const approved = await started('Mail App');
+    await trpc(owner, 'connectRequests.approve', {
+      userCode: approved.user_code,
+      label: 'Mail App',
+      scopes: ['mail'],
+    });
+    const collected = await poll(approved.device_code);
+    expect(collected.response.status).toBe(200);
+    expect(collected.body).toMatchObject({ username: seed.email, scopes: ['mail'] });
+    await conforms('/connect/requests/poll', 'post', collected.response);
+    const again = await poll(approved.device_code);
+    expect(again.body).toMatchObject({ error: 'expired_token' });
+    await conforms('/connect/requests/poll', 'post', again.response);
+
+    const refused = await started('Unwanted App');
+    await trpc(owner, 'connectRequests.deny', { userCode: refused.user_code });
+    const denied = await poll(refused.device_code);
+    expect(denied.body).toMatchObject({ error: 'access_denied' });
+    await conforms('/connect/requests/poll', 'post', denied.response);
+  });
+
+  it('POST /connect/requests answers 429 with Retry-After once an address has too many waiting', async () => {
+    // Each start stays pending; past the cap per address (or the address's request
+    // throttle, whichever comes first) the next is refused.
+    let response: Response | undefined;
+    for (let i = 0; i <= MAX_PENDING_PER_ADDRESS; i++) {
+      response = await connect('/connect/requests', { client_name: `Crowd ${i}` });
+      if (response.status !== 200) break;
+      await response.body?.cancel();
+    }
+    expect(response!.status).toBe(429);
+    expect(Number(response!.headers.get('retry-after'))).toBeGreaterThan(0);
+    await conforms('/connect/requests', 'post', response!);
   });
 
   it('every documented response was checked, but for 503 (the database down)', () => {

@@ -34,19 +34,24 @@ export const connectStartRequest = z
     },
     { error: 'The body must be a JSON object: {"client_name"?, "scopes"?}.' },
   )
-  .meta({ id: 'ConnectStartRequest' });
+  .meta({
+    id: 'ConnectStartRequest',
+    description: 'An app asks for its own app password; an empty body is {}.',
+  });
 
 export const connectStarted = z
   .object({
     device_code: z.string().meta({ description: 'The poll token: secret, POST it to poll.' }),
     user_code: z.string().meta({ description: 'XXXX-XXXX, shown to the owner by the app.' }),
-    verification_uri: z.string(),
-    verification_uri_complete: z.string(),
-    poll_uri: z.string(),
-    expires_in: z.number().int(),
-    interval: z.number().int(),
+    verification_uri: z.string().meta({ description: 'Where the owner types the user code.' }),
+    verification_uri_complete: z
+      .string()
+      .meta({ description: 'The same page with the code filled in: open it in the browser.' }),
+    poll_uri: z.string().meta({ description: 'Where to POST {"device_code"}.' }),
+    expires_in: z.number().int().meta({ description: 'Seconds the request lives.' }),
+    interval: z.number().int().meta({ description: 'Seconds to wait between polls.' }),
   })
-  .meta({ id: 'ConnectStarted' });
+  .meta({ id: 'ConnectStarted', description: 'The request is waiting for the owner.' });
 
 /** POST /connect/requests/poll: the token goes in the body, never in a URL. */
 export const connectPollRequest = z
@@ -59,18 +64,23 @@ export const connectPollRequest = z
     },
     { error: 'The body must be a JSON object: {"device_code"}.' },
   )
-  .meta({ id: 'ConnectPollRequest' });
+  .meta({ id: 'ConnectPollRequest', description: 'Has the owner decided?' });
 
 /** The one answer that carries the password: given once. */
 export const connectCollected = z
   .object({
-    server: z.string(),
+    server: z.string().meta({ description: 'This Sidekey’s origin.' }),
     username: z.string().meta({ description: 'The login name to use with the password.' }),
-    appPassword: z.string(),
-    label: z.string(),
-    scopes: z.array(scope),
+    appPassword: z.string().meta({ description: 'The app’s own password: keep it secret.' }),
+    label: z.string().meta({ description: 'The name the owner gave it.' }),
+    scopes: z
+      .array(scope)
+      .meta({ description: 'What the owner let it reach (maybe less than asked).' }),
   })
-  .meta({ id: 'ConnectCollected' });
+  .meta({
+    id: 'ConnectCollected',
+    description: 'Approved: the credentials, answered to one poll only.',
+  });
 
 export const connectErrorCodes = [
   'authorization_pending',
@@ -85,8 +95,12 @@ export const connectErrorCodes = [
 export const connectError = z
   .object({
     error: z.enum(connectErrorCodes),
-    error_description: z.string(),
-    interval: z.number().int().optional(),
+    error_description: z.string().meta({ description: 'What happened, for a developer.' }),
+    interval: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'With authorization_pending and slow_down: seconds to wait.' }),
   })
   .meta({ id: 'ConnectError' });
 

@@ -1,5 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { connectErrorCodes, connectPollRequest, connectStartRequest } from './connect-requests.ts';
 import { openApiDocument } from './openapi.ts';
 import { verifyRequest } from './verify.ts';
 
@@ -22,6 +24,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(openApiDocument().paths)).toEqual([
       '/auth/verify',
       '/auth/basic',
+      '/connect/requests',
+      '/connect/requests/poll',
       '/healthz',
       '/metrics',
       '/api/trpc/service.events',
@@ -34,5 +38,28 @@ describe('the OpenAPI document', () => {
     };
     expect(described.properties.password.maxLength).toBe(verifyRequest.shape.password.maxLength);
     expect(described.properties.service.enum).toEqual(verifyRequest.shape.service.options);
+  });
+
+  it('describes the login flow’s bodies with the schemas its routes parse', () => {
+    const { components, paths } = openApiDocument();
+    const started = components.schemas.ConnectStartRequest as {
+      properties: { client_name: { maxLength: number } };
+    };
+    expect(started.properties.client_name.maxLength).toBe(
+      connectStartRequest.shape.client_name.unwrap().maxLength,
+    );
+    for (const [path, schema] of [
+      ['/connect/requests', connectStartRequest],
+      ['/connect/requests/poll', connectPollRequest],
+    ] as const) {
+      const body = paths[path].post.requestBody.content['application/json'].schema;
+      expect(body).toEqual({
+        $ref: `#/components/schemas/${z.globalRegistry.get(schema)!.id}`,
+      });
+    }
+    // Every error code the wire knows is one some documented status can carry.
+    const documented =
+      JSON.stringify(paths['/connect/requests']) + JSON.stringify(paths['/connect/requests/poll']);
+    for (const code of connectErrorCodes) expect(documented).toContain(`"${code}"`);
   });
 });

@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  CONNECT_BODY_LIMIT,
+  connectCollected,
+  connectError,
+  connectPollRequest,
+  connectStarted,
+  connectStartRequest,
+  type ConnectError,
+} from './connect-requests.ts';
 import { eventsRequest, revocationEvent } from './events.ts';
 import { healthy, unhealthy } from './health.ts';
 import {
@@ -27,6 +36,11 @@ const COMPONENTS = [
   revocationEvent,
   healthy,
   unhealthy,
+  connectStartRequest,
+  connectStarted,
+  connectPollRequest,
+  connectCollected,
+  connectError,
 ].map((schema) => z.globalRegistry.get(schema)!.id!);
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -63,6 +77,14 @@ function componentSchemas(): Record<string, unknown> {
 }
 
 const verifyFields = verifyRequest.shape;
+
+/** ConnectError narrowed to the codes one status carries, so a client knows which to expect. */
+const connectErrors = (...codes: Array<ConnectError['error']>) =>
+  json({ allOf: [ref('ConnectError'), { properties: { error: { enum: codes } } }] });
+const connectTooLarge = {
+  description: `The body is over ${CONNECT_BODY_LIMIT / 1024} KiB.`,
+  content: connectErrors('invalid_request'),
+};
 const unavailableResponse = {
   description: 'Sidekey cannot answer now (its database is down); try again.',
   content: json(ref('Unavailable')),
@@ -79,7 +101,7 @@ function build() {
       title: 'Sidekey relying-service API',
       version: '0.1.0',
       description:
-        'Verify app passwords from any backend, and follow revocations. A typed TypeScript client is @sidekey/client.',
+        'Verify app passwords from any backend, and follow revocations. A typed TypeScript client is @sidekey/client. Apps get their own app password through the login flow (/connect/requests, shaped on RFC 8628).',
     },
     components: {
       securitySchemes: {
@@ -197,6 +219,69 @@ function build() {
             },
             '405': { description: 'Only GET.', content: json(ref('BadRequest')) },
             '503': unavailableResponse,
+          },
+        },
+      },
+      '/connect/requests': {
+        post: {
+          operationId: 'connectStart',
+          summary: 'An app starts the login flow (RFC 8628 §3.1–3.2).',
+          description:
+            'Public: nothing is granted until the owner, signed in, approves the user code. At most 10 requests wait per address; starts count against the address’s request throttle.',
+          security: [],
+          requestBody: { required: false, content: json(ref('ConnectStartRequest')) },
+          responses: {
+            '200': { description: 'Started.', content: json(ref('ConnectStarted')) },
+            '400': {
+              description:
+                'Not JSON, an unknown scope, or a name too long or with invisible characters.',
+              content: connectErrors('invalid_request'),
+            },
+            '413': connectTooLarge,
+            '429': {
+              description: 'Too many requests from this address, or too many waiting.',
+              headers: {
+                'Retry-After': {
+                  ...header('Seconds to wait.', { type: 'integer' }),
+                  required: true,
+                },
+              },
+              content: connectErrors('too_many_requests'),
+            },
+          },
+        },
+      },
+      '/connect/requests/poll': {
+        post: {
+          operationId: 'connectPoll',
+          summary: 'Has the owner decided? (RFC 8628 §3.4–3.5)',
+          description:
+            'The device_code travels in the body, never in a URL. The credentials are answered to exactly one poll; every later one hears expired_token.',
+          security: [],
+          requestBody: { required: true, content: json(ref('ConnectPollRequest')) },
+          responses: {
+            '200': {
+              description: 'Approved: the credentials, once.',
+              headers: {
+                'Cache-Control': header('The answer carries a password: never stored.', {
+                  type: 'string',
+                  enum: ['no-store'],
+                }),
+              },
+              content: json(ref('ConnectCollected')),
+            },
+            '400': {
+              description:
+                'authorization_pending: poll again after interval; slow_down: polled too early, interval grew; access_denied: the owner refused (told once); expired_token: unknown, expired or already collected; invalid_request: not {"device_code"}.',
+              content: connectErrors(
+                'authorization_pending',
+                'slow_down',
+                'access_denied',
+                'expired_token',
+                'invalid_request',
+              ),
+            },
+            '413': connectTooLarge,
           },
         },
       },
