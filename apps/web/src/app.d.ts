@@ -8,8 +8,8 @@ declare global {
         sidekey: Sidekey;
         auth: ValidatedSession | null;
         address: string | null;
-        /** SIDEKEY_REQUEST_DEADLINE_MS: how long a relying service's verify may take. */
-        verifyDeadlineMs: number;
+        /** SIDEKEY_REQUEST_DEADLINE_MS: how long an answer to another program may take (a relying service's verify, an app's login flow). */
+        requestDeadlineMs: number;
       };
     }
   }

@@ -38,7 +38,7 @@ export const handle: Handle = async ({ event, resolve }) => {
     sidekey,
     auth,
     address: clientAddress(event),
-    verifyDeadlineMs: config.requestDeadlineMs,
+    requestDeadlineMs: config.requestDeadlineMs,
   };
   return applySecurityHeaders(await resolve(event));
 };

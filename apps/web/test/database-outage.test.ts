@@ -103,6 +103,13 @@ describe.runIf(process.env.DATABASE_URL)('a database outage (Postgres)', () => {
       },
     });
   const health = () => fetch(new URL('/healthz', app.url));
+  /** An app starting the login flow: no deadline of its own, but never a 500. */
+  const connectStart = () =>
+    fetch(new URL('/connect/requests', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url },
+      body: JSON.stringify({ client_name: 'Outage test' }),
+    });
   /** The typed client's call: tRPC's service.verify over /api/trpc. */
   const trpcVerify = () =>
     fetch(new URL('/api/trpc/service.verify', app.url), {
@@ -122,13 +129,18 @@ describe.runIf(process.env.DATABASE_URL)('a database outage (Postgres)', () => {
     expect((await trpcVerify()).status).toBe(200);
 
     proxy.blackhole();
-    for (const ask of [verify, basic, health, trpcVerify]) {
+    for (const ask of [verify, basic, health, trpcVerify, connectStart]) {
       const started = performance.now();
       const response = await ask();
       const took = performance.now() - started;
       expect(response.status).toBe(503);
       // The deadline is 1 s; the margin is for a busy machine, the point is "not a hang".
       expect(took).toBeLessThan(5000);
+      // An app polling the login flow is told, in RFC 6749's word, when to come back.
+      if (ask === connectStart) {
+        expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      }
     }
 
     proxy.heal();

@@ -6,6 +6,7 @@ export {
   type SessionCookieJar,
 } from './context.ts';
 export { bearerToken } from './bearer.ts';
+export { answerWithin } from './deadline.ts';
 export { handleTrpcRequest, MAX_BATCH_SIZE, TRPC_ENDPOINT } from './http.ts';
 export {
   SESSION_COOKIE,

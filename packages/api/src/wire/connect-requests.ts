@@ -89,6 +89,8 @@ export const connectErrorCodes = [
   'expired_token',
   'invalid_request',
   'too_many_requests',
+  // RFC 6749 §4.1.2.1's word for a server that cannot answer now (its database is down).
+  'temporarily_unavailable',
 ] as const;
 
 /** Every other answer, as RFC 8628 §3.5 (and RFC 6749 §5.2) words them. */

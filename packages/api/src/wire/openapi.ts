@@ -89,6 +89,13 @@ const unavailableResponse = {
   description: 'Sidekey cannot answer now (its database is down); try again.',
   content: json(ref('Unavailable')),
 };
+const connectUnavailable = {
+  description: 'Sidekey cannot answer now (its database is down); try again after Retry-After.',
+  headers: {
+    'Retry-After': { ...header('Seconds to wait.', { type: 'integer' }), required: true },
+  },
+  content: connectErrors('temporarily_unavailable'),
+};
 
 /**
  * The plain-HTTP API as OpenAPI 3.1, built from the same zod schemas the handlers parse
@@ -248,6 +255,7 @@ function build() {
               },
               content: connectErrors('too_many_requests'),
             },
+            '503': connectUnavailable,
           },
         },
       },
@@ -282,6 +290,7 @@ function build() {
               ),
             },
             '413': connectTooLarge,
+            '503': connectUnavailable,
           },
         },
       },

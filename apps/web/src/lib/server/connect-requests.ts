@@ -1,5 +1,5 @@
-import { wire } from '@sidekey/api';
-import { SidekeyError } from '@sidekey/core';
+import { answerWithin, wire } from '@sidekey/api';
+import { SidekeyError, type Logger } from '@sidekey/core';
 
 /**
  * The JSON plumbing of the login flow's two app-facing routes: read a bounded body, parse
@@ -78,14 +78,44 @@ function tooLarge() {
   );
 }
 
-/** A refusal core explained becomes its answer; anything else is the server's own failure. */
-export function domainRefusal(error: unknown): Response {
+/**
+ * Core's answer to an app, within the request deadline (SIDEKEY_REQUEST_DEADLINE_MS). A
+ * database that hangs or fails is the server's failure: the app hears 503 and waits it out,
+ * never a 500 it would read as its own mistake, never a hang. Logged by name and message
+ * only — a driver's error may carry query parameters.
+ */
+export async function withinDeadline<T>(
+  work: Promise<T>,
+  deadlineMs: number,
+  log: Logger,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  try {
+    return {
+      ok: true,
+      value: await answerWithin(work, deadlineMs, (error) => {
+        const { name, message } = error instanceof Error ? error : { name: 'Error', message: '' };
+        log.warn({ err: { name, message } }, 'login flow could not answer; answered 503');
+      }),
+    };
+  } catch (error) {
+    return { ok: false, response: domainRefusal(error) };
+  }
+}
+
+/** A refusal core explained becomes its answer; being unable to answer is a 503. */
+function domainRefusal(error: unknown): Response {
   if (error instanceof SidekeyError) {
     if (error.code === 'TOO_MANY_REQUESTS') {
       const wait = String(error.retryAfterSeconds ?? 60);
       return refusal(429, 'too_many_requests', error.message, { headers: { 'retry-after': wait } });
     }
     if (error.code === 'BAD_REQUEST') return refusal(400, 'invalid_request', error.message);
+    if (error.code === 'SERVICE_UNAVAILABLE') {
+      return refusal(503, 'temporarily_unavailable', error.message, {
+        headers: { 'retry-after': String(error.retryAfterSeconds ?? 5) },
+      });
+    }
   }
+  // Anything else escaped core's vocabulary: a bug, told as SvelteKit's 500 and logged there.
   throw error;
 }

@@ -32,7 +32,9 @@ async function eventFor(role: 'owner' | 'admin' | null, query = '') {
     url,
     params: {},
     request: new Request(url),
-    locals: { context: { sidekey: t.sidekey, auth, address: '192.0.2.5', verifyDeadlineMs: 1000 } },
+    locals: {
+      context: { sidekey: t.sidekey, auth, address: '192.0.2.5', requestDeadlineMs: 1000 },
+    },
     cookies: { get: () => undefined, set: () => {}, delete: () => {} },
   } as unknown as Parameters<typeof load>[0] & RequestEvent;
 }

@@ -6,7 +6,7 @@ const handle: RequestHandler = ({ request, locals }) =>
     sidekey: locals.context.sidekey,
     address: locals.context.address,
     auth: locals.context.auth,
-    verifyDeadlineMs: locals.context.verifyDeadlineMs,
+    verifyDeadlineMs: locals.context.requestDeadlineMs,
   });
 
 export const GET = handle;

@@ -1,5 +1,5 @@
 import { wire } from '@sidekey/api';
-import { answer, readBody, refusal } from '$lib/server/connect-requests';
+import { answer, readBody, refusal, withinDeadline } from '$lib/server/connect-requests';
 import type { RequestHandler } from './$types';
 
 /**
@@ -10,12 +10,18 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = async (event) => {
   const body = await readBody(event.request, wire.connectPollRequest, '{"device_code"}');
   if (!body.ok) return body.response;
-  const { sidekey, address } = event.locals.context;
-  const outcome = await sidekey.connectRequests.poll(body.data.device_code, {
-    actor: 'anonymous',
-    address,
-    userAgent: event.request.headers.get('user-agent'),
-  });
+  const { sidekey, address, requestDeadlineMs } = event.locals.context;
+  const polled = await withinDeadline(
+    sidekey.connectRequests.poll(body.data.device_code, {
+      actor: 'anonymous',
+      address,
+      userAgent: event.request.headers.get('user-agent'),
+    }),
+    requestDeadlineMs,
+    sidekey.deps.log,
+  );
+  if (!polled.ok) return polled.response;
+  const outcome = polled.value;
   switch (outcome.status) {
     case 'approved':
       return answer(200, {
