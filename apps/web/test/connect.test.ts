@@ -64,6 +64,15 @@ async function phoneLink(page: Page): Promise<string> {
   return (await page.locator('[data-connect-link]').getAttribute('data-connect-link'))!;
 }
 
+/**
+ * Opens a phone link and waits until the page has taken its token from the fragment (it
+ * clears the address bar then): a tap before that, on a busy machine, sends no token.
+ */
+async function openPhoneLink(page: Page, link: string) {
+  await page.goto(link);
+  await expect.poll(() => page.url(), { timeout: 60_000 }).toBe(new URL('/connect', link).href);
+}
+
 function parseProfile(xml: string) {
   const profile = parsePlist(xml) as Payload;
   return { profile, content: profile.PayloadContent as Payload[] };
@@ -193,8 +202,7 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
 
       const phone = await openContext(browser, app.url);
       await phone.page.setViewportSize(PHONE);
-      await phone.page.goto(link);
-      await expect.poll(() => phone.page.url()).toBe(new URL('/connect', app.url).href);
+      await openPhoneLink(phone.page, link);
       expect(await axeViolations(phone.page)).toEqual([]);
       await screenshot(phone.page, 'connect-phone');
       await phone.page.getByRole('button', { name: 'Show the settings and password' }).click();
@@ -211,7 +219,7 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
 
       // A second use is refused, and says what to do.
       const again = await openContext(browser, app.url);
-      await again.page.goto(link);
+      await openPhoneLink(again.page, link);
       await again.page.getByRole('button', { name: 'Show the settings and password' }).click();
       await expect
         .poll(() => again.page.getByRole('alert').textContent())
@@ -224,7 +232,7 @@ describe.skipIf(browserUnavailable)('connecting an app', () => {
       const second = await generateFor(desk.page, 'iPhone', 'My iPhone');
       const profileLink = await phoneLink(desk.page);
       const iphone = await openContext(browser, app.url);
-      await iphone.page.goto(profileLink);
+      await openPhoneLink(iphone.page, profileLink);
       const [download] = await Promise.all([
         iphone.page.waitForEvent('download'),
         iphone.page.getByRole('button', { name: 'Install on this iPhone or iPad' }).click(),
@@ -278,7 +286,7 @@ describe.skipIf(browserUnavailable || !process.env.DATABASE_URL)('a late phone l
     await database.db.update(connectLinks).set({ expiresAt: new Date(Date.now() - 60_000) });
     await database.close();
     const phone = await openContext(browser, app.url);
-    await phone.page.goto(link);
+    await openPhoneLink(phone.page, link);
     await phone.page.getByRole('button', { name: 'Show the settings and password' }).click();
     await expect
       .poll(() => phone.page.getByRole('alert').textContent())
