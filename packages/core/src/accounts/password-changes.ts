@@ -1,5 +1,5 @@
 import { accounts, passwordResetTokens } from '@sidekey/db';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { revokeAllForAccount } from '../app-passwords/app-passwords.ts';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
@@ -130,17 +130,20 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
     const [account] = await db.select().from(accounts).where(eq(accounts.email, email));
     if (!account) return;
     const at = now();
-    const recent = await db.$count(
-      passwordResetTokens,
-      and(
-        eq(passwordResetTokens.accountId, account.id),
-        gt(passwordResetTokens.createdAt, new Date(at.getTime() - RESET_REQUEST_INTERVAL_MS)),
-      ),
-    );
-    if (recent > 0) return;
     const origin = (parts.origin ?? 'http://localhost:3000').replace(/\/+$/, '');
     const link = `${origin}/reset-password#token=${token}`;
     const queued = await db.transaction(async (tx) => {
+      // One request per account at a time decides whether a minute has passed, so a burst
+      // of concurrent requests (from any number of nodes) mails one link, not one each.
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`reset:${account.id}`}))`);
+      const recent = await tx.$count(
+        passwordResetTokens,
+        and(
+          eq(passwordResetTokens.accountId, account.id),
+          gt(passwordResetTokens.createdAt, new Date(at.getTime() - RESET_REQUEST_INTERVAL_MS)),
+        ),
+      );
+      if (recent > 0) return null;
       await tx.insert(passwordResetTokens).values({
         id: sha256(token),
         accountId: account.id,
@@ -165,7 +168,7 @@ export function passwordChangeService(deps: Deps, parts: PasswordChangeParts) {
         secrets: [link],
       });
     });
-    parts.mailer.dispatch(queued);
+    if (queued) parts.mailer.dispatch(queued);
   }
 
   /** Spends the token (once: a guarded UPDATE … WHERE used_at IS NULL) and sets the new password. */
