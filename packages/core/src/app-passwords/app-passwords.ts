@@ -269,25 +269,7 @@ export function appPasswordService(
       if (current.state === 'revoked') {
         throw new SidekeyError('CONFLICT', `“${current.label}” is revoked.`, 'already_revoked');
       }
-      const [clash] = await tx
-        .select({ id: appPasswords.id })
-        .from(appPasswords)
-        .where(
-          and(
-            eq(appPasswords.accountId, accountId),
-            ne(appPasswords.state, 'revoked'),
-            ne(appPasswords.id, credentialId),
-            sql`lower(${appPasswords.label}) = lower(${label})`,
-          ),
-        )
-        .limit(1);
-      if (clash) {
-        throw new SidekeyError(
-          'CONFLICT',
-          `You already have a password called “${label}”.`,
-          'duplicate_label',
-        );
-      }
+      await refuseLabelClash(tx, accountId, label, credentialId);
       const [updated] = await tx
         .update(appPasswords)
         .set({ label })
@@ -356,7 +338,38 @@ async function expireDue(db: DbOrTx, accountId: string, at: Date): Promise<void>
   }
 }
 
-function normaliseLabel(raw: string): string {
+/**
+ * A label names one live password: two called the same (in any case) could not be told
+ * apart in the list, nor in the mail that reports a use. `except`: the password being renamed.
+ */
+export async function refuseLabelClash(
+  db: DbOrTx,
+  accountId: string,
+  label: string,
+  except?: string,
+): Promise<void> {
+  const [clash] = await db
+    .select({ id: appPasswords.id })
+    .from(appPasswords)
+    .where(
+      and(
+        eq(appPasswords.accountId, accountId),
+        ne(appPasswords.state, 'revoked'),
+        except ? ne(appPasswords.id, except) : undefined,
+        sql`lower(${appPasswords.label}) = lower(${label})`,
+      ),
+    )
+    .limit(1);
+  if (clash) {
+    throw new SidekeyError(
+      'CONFLICT',
+      `You already have a password called “${label}”. Choose another label, or revoke the old one first.`,
+      'duplicate_label',
+    );
+  }
+}
+
+export function normaliseLabel(raw: string): string {
   const nfc = raw.normalize('NFC');
   // Unicode format characters (category Cf: bidi overrides and isolates, zero-width
   // spaces and joiners, the BOM, soft hyphens) are invisible or reorder the text around

@@ -1,7 +1,12 @@
 import { accounts, appPasswords, connectRequests, LABEL_MAX_LENGTH } from '@sidekey/db';
 import { and, count, eq, gt, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { AppPasswordScope, GenerateInput } from '../app-passwords/app-passwords.ts';
-import { APP_PASSWORD_SCOPES, DEFAULT_SCOPES } from '../app-passwords/app-passwords.ts';
+import {
+  APP_PASSWORD_SCOPES,
+  DEFAULT_SCOPES,
+  normaliseLabel,
+  refuseLabelClash,
+} from '../app-passwords/app-passwords.ts';
 import type { AppPasswordSummary } from '../app-passwords/app-passwords.ts';
 import { recordAudit } from '../audit.ts';
 import type { ActorMeta, Deps } from '../deps.ts';
@@ -335,8 +340,8 @@ export function connectRequestService(deps: Deps, parts: Parts) {
     meta: ActorMeta,
   ): Promise<AppPasswordSummary & { clientName: string }> {
     const found = await findForOwner(accountId, typed, meta);
-    const label = choice.label.trim().replace(/\s+/g, ' ');
-    await refuseDuplicateLabel(accountId, label);
+    const label = normaliseLabel(choice.label);
+    await refuseLabelClash(db, accountId, label);
     const [claimed] = await db
       .update(connectRequests)
       .set({ state: 'approving', accountId })
@@ -407,27 +412,6 @@ export function connectRequestService(deps: Deps, parts: Parts) {
     });
     if (!denied) throw alreadyDecided();
     return { clientName: found.clientName };
-  }
-
-  async function refuseDuplicateLabel(accountId: string, label: string) {
-    const [clash] = await db
-      .select({ id: appPasswords.id })
-      .from(appPasswords)
-      .where(
-        and(
-          eq(appPasswords.accountId, accountId),
-          ne(appPasswords.state, 'revoked'),
-          sql`lower(${appPasswords.label}) = lower(${label})`,
-        ),
-      )
-      .limit(1);
-    if (clash) {
-      throw new SidekeyError(
-        'CONFLICT',
-        `You already have a password called “${label}”. Choose another label, or revoke the old one first.`,
-        'duplicate_label',
-      );
-    }
   }
 
   /** Deletes expired requests, with any password still waiting in them (housekeeping). */
