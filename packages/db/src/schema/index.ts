@@ -7,3 +7,4 @@ export * from './throttles.ts';
 export * from './connect-links.ts';
 export * from './connect-requests.ts';
 export * from './refusal-notices.ts';
+export * from './lifecycle-totals.ts';
