@@ -53,6 +53,7 @@ export {
   type PathStep,
   type EdgeCount,
 } from './lifecycle-review/review.ts';
+export { foldLifecycleTally, type FoldReport } from './lifecycle-review/totals.ts';
 export {
   createThrottle,
   type Throttle,

@@ -8,6 +8,7 @@ import { appPasswordService, type GeneratePrecondition } from './app-passwords/a
 import type { Deps } from './deps.ts';
 import { databaseReachable } from './health.ts';
 import { pruneExpired } from './housekeeping.ts';
+import { foldLifecycleTally } from './lifecycle-review/totals.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
 import { serviceKeyService } from './service-keys/service-keys.ts';
@@ -75,11 +76,15 @@ export function createSidekey(options: SidekeyOptions) {
     connectLinks,
     /** The login flow: an app asks for its own password, the owner approves it by a code. */
     connectRequests,
-    /** Deletes expired sessions, spent reset tokens, long-idle throttles, aged audit events and used connect links. */
+    /**
+     * Deletes expired sessions, spent reset tokens, long-idle throttles, aged audit events and
+     * used connect links, and folds the lifecycle tally into the review's running totals.
+     */
     prune: async () => ({
       ...(await pruneExpired(deps, { auditRetentionDays: options.auditRetentionDays })),
       connectLinks: await connectLinks.pruneExpired(),
       connectRequests: await connectRequests.pruneExpired(),
+      lifecycleSteps: (await foldLifecycleTally(deps.db)).folded,
     }),
     /** Buffered last-used times: `flush()` writes them now (they are written every few seconds). */
     uses: verification.uses,

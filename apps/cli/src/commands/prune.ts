@@ -8,7 +8,7 @@ export const prune: Command = {
   async run(sidekey, _args, out) {
     const removed = await sidekey.prune();
     out(
-      `Removed ${removed.sessions} expired session(s), ${removed.resetTokens} spent reset link(s), ${removed.throttles} idle throttle(s), ${removed.auditEvents} audit event(s) past retention.`,
+      `Removed ${removed.sessions} expired session(s), ${removed.resetTokens} spent reset link(s), ${removed.throttles} idle throttle(s), ${removed.auditEvents} audit event(s) past retention; folded ${removed.lifecycleSteps} lifecycle step(s) into the review's totals.`,
     );
   },
 };

@@ -5,9 +5,10 @@ import {
   type LifecycleGraph,
   type LifecycleTransition,
 } from '@sidekey/lifecycle';
-import { and, asc, count, desc, eq, gte, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { notFound, SidekeyError } from '../errors.ts';
+import { stepsBetween, totalsAt, type EdgeKey } from './totals.ts';
 
 /**
  * What a reviewer sees of the lifecycle as it really ran: one credential's path from
@@ -55,7 +56,7 @@ export interface EdgeCount {
 export interface LifecycleReview {
   from: Date;
   to: Date;
-  /** Credentials per state at the end of the period, from each one's last audited step. */
+  /** Credentials per state at the end of the period: where their audited steps took them. */
   states: { state: string; count: number }[];
   /** Transitions taken in the period, per edge and reason. */
   transitions: EdgeCount[];
@@ -63,7 +64,7 @@ export interface LifecycleReview {
   disallowed: number;
 }
 
-/** The longest period a review may cover: a year keeps the scan bounded. */
+/** The longest period a review may cover: a year, so last year can be compared with this one. */
 export const MAX_REVIEW_PERIOD_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** Read once: the machine does not change while the process runs. */
@@ -103,11 +104,14 @@ export function lifecycleReviewService(deps: Deps) {
   /**
    * Without `to`, the period runs up to whatever is in the log: audit rows carry the
    * database's clock, which need not agree to the millisecond with this node's.
+   *
+   * The counts come from running totals (`totals.ts`), never from a scan of the log, so a
+   * year costs what an hour does. A bound that falls before the newest fold is read at the
+   * snapshot at or before it: to the hour within the last month, to the day before that.
    */
   async function review(period: { from: Date; to?: Date }): Promise<LifecycleReview> {
     const { from } = period;
     const to = period.to ?? deps.now();
-    const upTo = period.to ? lte(auditEvents.at, period.to) : undefined;
     if (!(from < to)) {
       throw new SidekeyError(
         'BAD_REQUEST',
@@ -118,60 +122,54 @@ export function lifecycleReviewService(deps: Deps) {
     if (to.getTime() - from.getTime() > MAX_REVIEW_PERIOD_MS) {
       throw new SidekeyError('BAD_REQUEST', 'Choose a period of at most a year.', 'invalid_period');
     }
-    const lifecycleStep = and(
-      isNotNull(auditEvents.credentialId),
-      isNotNull(auditEvents.toState),
-      sql`${auditEvents.action} IN (${sql.join(
-        graph.events.map((event) => sql`${event}`),
-        sql`, `,
-      )})`,
-    );
+    const [before, atEnd] = await Promise.all([
+      totalsAt(deps.db, { at: from, inclusive: false }),
+      totalsAt(deps.db, period.to ? { at: period.to, inclusive: true } : undefined),
+    ]);
 
-    // The state each credential was in at the end of the period: its last step up to then.
-    const lastSteps = deps.db
-      .selectDistinctOn([auditEvents.credentialId], {
-        credentialId: auditEvents.credentialId,
-        state: auditEvents.toState,
+    const lifecycleEvents = new Set(graph.events);
+    const transitions = stepsBetween(before, atEnd)
+      .filter((step) => lifecycleEvents.has(step.event))
+      .map((step) => {
+        const edge = edgeFor(graph, step.event, step.fromState, step.toState);
+        return { ...step, edgeId: edge?.id ?? null, allowed: edge !== null };
       })
-      .from(auditEvents)
-      .where(and(lifecycleStep, upTo))
-      .orderBy(auditEvents.credentialId, desc(auditEvents.id))
-      .as('last_steps');
-    const states = await deps.db
-      .select({ state: lastSteps.state, count: count() })
-      .from(lastSteps)
-      .groupBy(lastSteps.state);
-
-    const taken = await deps.db
-      .select({
-        event: auditEvents.action,
-        fromState: auditEvents.fromState,
-        toState: auditEvents.toState,
-        reason: auditEvents.reason,
-        count: count(),
-      })
-      .from(auditEvents)
-      .where(and(lifecycleStep, gte(auditEvents.at, from), upTo))
-      .groupBy(auditEvents.action, auditEvents.fromState, auditEvents.toState, auditEvents.reason)
-      .orderBy(auditEvents.action, auditEvents.fromState, auditEvents.toState, auditEvents.reason);
-
-    const transitions = taken.map((row) => {
-      const edge = edgeFor(graph, row.event, row.fromState, row.toState);
-      return { ...row, edgeId: edge?.id ?? null, allowed: edge !== null };
-    });
+      .sort(byEdge);
     const stateOrder = graph.states.map((state) => state.id);
+    const rank = (state: string) => {
+      const index = stateOrder.indexOf(state);
+      return index === -1 ? stateOrder.length : index;
+    };
     return {
       from,
       to,
-      states: states
-        .map((row) => ({ state: row.state ?? 'unknown', count: row.count }))
-        .sort((a, b) => stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state)),
+      // Every credential starts in the initial state and leaves it with its first step, so
+      // the initial state's running total is only ever the negative of those first steps.
+      states: [...atEnd.states]
+        .filter(([state, total]) => state !== graph.initial && total !== 0)
+        .map(([state, total]) => ({ state, count: total }))
+        .sort((a, b) => rank(a.state) - rank(b.state)),
       transitions,
       disallowed: transitions.filter((row) => !row.allowed).reduce((n, row) => n + row.count, 0),
     };
   }
 
   return { graph, credentialPath, review };
+}
+
+/** A stable order for a review's transitions: by event, then source, target and reason. */
+function byEdge(a: EdgeKey, b: EdgeKey): number {
+  const key = (edge: EdgeKey) => [
+    edge.event,
+    edge.fromState ?? '',
+    edge.toState,
+    edge.reason ?? '',
+  ];
+  const [left, right] = [key(a), key(b)];
+  for (let i = 0; i < left.length; i++) {
+    if (left[i] !== right[i]) return left[i]! < right[i]! ? -1 : 1;
+  }
+  return 0;
 }
 
 function lifecycleEventsOf(db: DbOrTx, credentialId: string) {
