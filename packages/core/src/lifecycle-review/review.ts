@@ -54,6 +54,7 @@ export interface EdgeCount {
 }
 
 export interface LifecycleReview {
+  /** The period: steps at or after `from` and before `to`. */
   from: Date;
   to: Date;
   /** Credentials per state at the end of the period: where their audited steps took them. */
@@ -123,8 +124,8 @@ export function lifecycleReviewService(deps: Deps) {
       throw new SidekeyError('BAD_REQUEST', 'Choose a period of at most a year.', 'invalid_period');
     }
     const [before, atEnd] = await Promise.all([
-      totalsAt(deps.db, { at: from, inclusive: false }),
-      totalsAt(deps.db, period.to ? { at: period.to, inclusive: true } : undefined),
+      totalsAt(deps.db, from),
+      totalsAt(deps.db, period.to),
     ]);
 
     const lifecycleEvents = new Set(graph.events);

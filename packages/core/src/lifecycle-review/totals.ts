@@ -84,24 +84,17 @@ export async function foldLifecycleTally(
 }
 
 /**
- * Totals of every step before `instant` (or up to and including it), from the newest
- * snapshot at or before it and the unfolded tally. Without an instant: everything so far.
+ * Totals of every step before `before`, from the newest snapshot at or before it and the
+ * unfolded tally. Without it: everything so far.
  */
-export async function totalsAt(
-  db: DbOrTx,
-  instant?: { at: Date; inclusive: boolean },
-): Promise<Totals> {
+export async function totalsAt(db: DbOrTx, before?: Date): Promise<Totals> {
   const [snapshot] = await db
     .select({ through: max(lifecycleEdgeTotals.through) })
     .from(lifecycleEdgeTotals)
-    .where(instant ? lte(lifecycleEdgeTotals.through, instant.at) : undefined);
+    .where(before ? lte(lifecycleEdgeTotals.through, before) : undefined);
   const through = snapshot?.through ?? null;
 
-  const tallyBound: SQL | undefined = instant
-    ? instant.inclusive
-      ? lte(lifecycleTally.at, instant.at)
-      : lt(lifecycleTally.at, instant.at)
-    : undefined;
+  const tallyBound: SQL | undefined = before ? lt(lifecycleTally.at, before) : undefined;
   const [edges, states, unfolded] = await Promise.all([
     through
       ? db

@@ -20,10 +20,12 @@ export const load = (async (event) => {
   if (auth.account.role !== 'admin') error(403, 'Review mode is for administrators.');
 
   const today = event.locals.context.sidekey.deps.now();
-  const fromDay = parseDay(event.url.searchParams.get('from'), 'start');
-  const toDay = parseDay(event.url.searchParams.get('to'), 'end');
+  const fromDay = parseDay(event.url.searchParams.get('from'));
+  const toDay = parseDay(event.url.searchParams.get('to'));
   const from = fromDay ?? new Date(Date.parse(isoDay(today)) - (DEFAULT_DAYS - 1) * DAY_MS);
-  const to = toDay ?? undefined; // open-ended: up to the newest audit row
+  // Up to the end of the last day named (the period excludes its end), or open-ended: up
+  // to the newest audit row.
+  const to = toDay ? new Date(toDay.getTime() + DAY_MS) : undefined;
 
   const review = await serverCaller(event)
     .flows.review({ from, to })
@@ -47,14 +49,14 @@ export const load = (async (event) => {
     states: review.states,
     transitions: review.transitions,
     disallowed: review.disallowed,
-    period: { from: isoDay(from), to: isoDay(to ?? today) },
+    period: { from: isoDay(from), to: isoDay(toDay ?? today) },
   };
 }) satisfies PageServerLoad;
 
-/** A whole UTC day from `YYYY-MM-DD`; anything else is the reviewer's typo, answered with 400. */
-function parseDay(value: string | null, edge: 'start' | 'end'): Date | null {
+/** The start of a UTC day from `YYYY-MM-DD`; anything else is the reviewer's typo, answered with 400. */
+function parseDay(value: string | null): Date | null {
   if (value === null || value === '') return null;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
   if (Number.isNaN(day)) error(400, 'Dates look like 2026-01-31.');
-  return new Date(edge === 'start' ? day : day + DAY_MS - 1);
+  return new Date(day);
 }
