@@ -1,3 +1,4 @@
+import { foldLifecycleTally } from '@sidekey/core';
 import type { Database } from '@sidekey/db';
 import { sql } from 'drizzle-orm';
 
@@ -30,7 +31,8 @@ export async function seedBulk(database: Database, options: BulkOptions): Promis
   const { db } = database;
   const hashes = `ARRAY[${options.passwordHashes.map((h) => `'${h.replaceAll("'", "''")}'`).join(',')}]::text[]`;
   // Distinct instants, as real rows have: an index over repeated ones deduplicates and
-  // would measure smaller than it will be.
+  // would measure smaller than it will be. Accounts are at least 11 hours old, so their
+  // credentials (created up to 10 hours after the account) are never dated in the future.
   const spread = options.spreadDays;
   await db.transaction(async (tx) => {
     await tx.execute(sql`SET LOCAL session_replication_role = replica`);
@@ -39,8 +41,10 @@ export async function seedBulk(database: Database, options: BulkOptions): Promis
         INSERT INTO accounts (email, password_hash, created_at, password_changed_at)
         SELECT 'bulk-' || i || '@example.org',
           (${sql.raw(hashes)})[1 + i % ${options.passwordHashes.length}],
-          now() - (i % ${spread}) * interval '1 day' - (1 + i % 43200) * interval '1 second',
           now() - (i % ${spread}) * interval '1 day' - (1 + i % 43200) * interval '1 second'
+            - interval '11 hours',
+          now() - (i % ${spread}) * interval '1 day' - (1 + i % 43200) * interval '1 second'
+            - interval '11 hours'
         FROM generate_series(1, ${options.accounts}) AS i`);
       await tx.execute(sql`
         INSERT INTO app_passwords (account_id, label, scopes, state, lookup_hash, key_id,
@@ -55,6 +59,23 @@ export async function seedBulk(database: Database, options: BulkOptions): Promis
         FROM accounts a CROSS JOIN generate_series(1, ${options.perAccount}) AS j
         WHERE a.email LIKE 'bulk-%'`);
     }
+  });
+}
+
+/**
+ * Dates the credentials already seeded (the probes) over `spreadDays` like the bulk ones, so
+ * the small database's history spans the same year as the large one's and a review over a
+ * year reads the same snapshots in both: only the number of credentials differs.
+ */
+export async function spreadSeeded(database: Database, spreadDays: number): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+    await tx.execute(sql`
+      UPDATE app_passwords p SET created_at = s.at, first_used_at = s.at + interval '5 minutes'
+      FROM (SELECT id, now() - (1 + row_number() OVER (ORDER BY id) % ${spreadDays}) * interval '1 day'
+              - (row_number() OVER (ORDER BY id) % 43200) * interval '1 second' AS at
+            FROM app_passwords) s
+      WHERE p.id = s.id`);
   });
 }
 
@@ -81,6 +102,11 @@ export async function seedHistory(database: Database): Promise<void> {
           '{"newNetwork":"198.51.100.0/24","newService":"imap"}'::jsonb)
       ) AS e(at, actor, action, from_state, to_state, service, address, user_agent, details)
       ORDER BY e.at`);
+    // With triggers off, the database's own tally of lifecycle steps is written here instead.
+    await tx.execute(sql`
+      INSERT INTO lifecycle_tally (at, event, from_state, to_state, reason)
+      SELECT created_at, action, from_state, to_state, reason FROM audit_events
+      WHERE credential_id IS NOT NULL AND to_state IS NOT NULL ORDER BY created_at`);
     await tx.execute(sql`
       INSERT INTO audit_events (created_at, account_id, actor, action, address, user_agent, details)
       SELECT a.created_at, a.id, 'owner', 'sign_in', '192.0.2.10',
@@ -93,4 +119,26 @@ export async function seedHistory(database: Database): Promise<void> {
         now() + interval '30 days', '192.0.2.10', 'Mozilla/5.0 Firefox/128.0'
       FROM accounts a`);
   });
+}
+
+/**
+ * Folds the seeded history as hourly housekeeping would have while it was written: what
+ * thinning leaves, one snapshot a day before the last month and one an hour within it.
+ */
+export async function foldHistory(database: Database, spreadDays: number): Promise<number> {
+  const HOUR = 3600_000;
+  const hourlySince = Date.now() - 31 * 24 * HOUR;
+  let instant = new Date(Date.now() - (spreadDays + 1) * 24 * HOUR);
+  instant.setUTCHours(0, 0, 0, 0);
+  let folds = 0;
+  while (instant.getTime() <= Date.now()) {
+    await foldLifecycleTally(database.db, { upTo: instant });
+    folds++;
+    const step = instant.getTime() < hourlySince ? 24 * HOUR : HOUR;
+    instant = new Date(instant.getTime() + step);
+  }
+  // And the current hour's steps too, which housekeeping would leave for the next hour: both
+  // databases then start with an empty tally, and only their size differs.
+  await foldLifecycleTally(database.db, { upTo: new Date() });
+  return folds + 1;
 }

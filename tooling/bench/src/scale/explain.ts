@@ -7,8 +7,6 @@ export interface HotQuery {
   name: string;
   /** The statement as core sends it (copied from the function named in `name`), literals inlined. */
   sql: string;
-  /** A whole-period aggregate reads every row in its period by design: shown, not failed. */
-  scansByDesign?: boolean;
 }
 
 export interface PlanFinding {
@@ -16,7 +14,6 @@ export interface PlanFinding {
   /** Sequential scans of large tables, e.g. "audit_events (2,100,000 rows)". */
   seqScans: string[];
   executionMs: number;
-  scansByDesign: boolean;
 }
 
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -33,8 +30,6 @@ export function hotQueries(values: {
   credentialId: string;
 }): HotQuery[] {
   const yearAgo = `now() - interval '365 days'`;
-  const lifecycleStep = `credential_id IS NOT NULL AND to_state IS NOT NULL
-    AND action IN ('GENERATE', 'USE', 'REVOKE', 'EXPIRE')`;
   return [
     {
       name: 'verify: lookup (verification/verify.ts prepareLookUp)',
@@ -69,19 +64,28 @@ export function hotQueries(values: {
         ORDER BY created_at DESC, id DESC`,
     },
     {
-      name: 'review: states at the end (lifecycle-review/review.ts)',
-      sql: `SELECT state, count(*) FROM (
-          SELECT DISTINCT ON (credential_id) credential_id, to_state AS state FROM audit_events
-          WHERE ${lifecycleStep} ORDER BY credential_id, id DESC) last_steps
-        GROUP BY state`,
-      scansByDesign: true,
+      name: 'review: newest snapshot a year ago (lifecycle-review/totals.ts totalsAt)',
+      sql: `SELECT max(through) FROM lifecycle_edge_totals WHERE through <= ${yearAgo}`,
     },
     {
-      name: 'review: transitions over a year (lifecycle-review/review.ts)',
-      sql: `SELECT action, from_state, to_state, reason, count(*) FROM audit_events
-        WHERE ${lifecycleStep} AND created_at >= ${yearAgo}
-        GROUP BY action, from_state, to_state, reason ORDER BY 1, 2, 3, 4`,
-      scansByDesign: true,
+      name: 'review: the snapshot\'s edges (lifecycle-review/totals.ts totalsAt)',
+      sql: `SELECT event, from_state, to_state, reason, total FROM lifecycle_edge_totals
+        WHERE through = (SELECT max(through) FROM lifecycle_edge_totals)`,
+    },
+    {
+      name: 'review: the snapshot\'s states (lifecycle-review/totals.ts totalsAt)',
+      sql: `SELECT state, total FROM lifecycle_state_totals
+        WHERE through = (SELECT max(through) FROM lifecycle_state_totals)`,
+    },
+    {
+      name: 'review: the unfolded tally (lifecycle-review/totals.ts totalsAt)',
+      sql: `SELECT event, from_state, to_state, reason, count(*) FROM lifecycle_tally
+        WHERE at <= now() GROUP BY event, from_state, to_state, reason`,
+    },
+    {
+      name: 'prune: fold the tally (lifecycle-review/totals.ts foldLifecycleTally)',
+      sql: `DELETE FROM lifecycle_tally WHERE at < date_trunc('hour', now(), 'UTC')
+        RETURNING event, from_state, to_state, reason`,
     },
     {
       name: 'prune: sessions (housekeeping.ts pruneExpired)',
@@ -138,7 +142,6 @@ export async function explainAll(url: string, queries: HotQuery[]): Promise<Plan
         query: query.name,
         seqScans,
         executionMs: top!['Execution Time'],
-        scansByDesign: query.scansByDesign ?? false,
       });
     }
     return findings;
