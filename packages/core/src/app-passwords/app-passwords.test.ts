@@ -139,6 +139,34 @@ describe('generate', () => {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ reason: 'limit_reached' });
     expect(await t.sidekey.appPasswords.list(accountId)).toHaveLength(MAX_ACTIVE_APP_PASSWORDS);
   });
+
+  it('gives one label to one live password, even to ten concurrent requests, and frees it on revoke', async () => {
+    const { accountId } = await signUpOwner(t.sidekey);
+    const first = await t.sidekey.appPasswords.generate(accountId, { label: 'Work mail' }, owner);
+    const before = await countRows();
+    await expect(
+      t.sidekey.appPasswords.generate(accountId, { label: '  WORK   mail ' }, owner),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      reason: 'duplicate_label',
+      message: expect.stringContaining('“WORK mail”'),
+    });
+    expect(await countRows()).toEqual(before);
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        t.sidekey.appPasswords.generate(accountId, { label: 'Tablet' }, owner),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ reason: 'duplicate_label' });
+
+    await t.sidekey.appPasswords.revoke(accountId, first.id, owner);
+    await expect(
+      t.sidekey.appPasswords.generate(accountId, { label: 'Work mail' }, owner),
+    ).resolves.toMatchObject({ label: 'Work mail', state: 'pending' });
+  });
 });
 
 describe('revoke, revoke all, history', () => {

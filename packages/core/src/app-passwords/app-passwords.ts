@@ -85,6 +85,8 @@ export function appPasswordService(
       if (!account) throw notFound('Account');
       for (const check of preconditions) check(account);
       await expireDue(tx, accountId, at);
+      // Under the account lock, so two concurrent requests cannot both take one label.
+      await refuseLabelClash(tx, accountId, label);
 
       const [active] = await tx
         .select({ n: count() })

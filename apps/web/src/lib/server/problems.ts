@@ -44,13 +44,18 @@ export function problemOf(error: unknown): Problem & { status: number } {
       fieldErrors,
     };
   }
+  const reason = typeof cause?.reason === 'string' ? cause.reason : null;
+  const field = reason ? FIELD_OF_REASON[reason] : undefined;
   return {
     status,
     message: status >= 500 ? 'Something went wrong on our side. Please try again.' : error.message,
-    reason: typeof cause?.reason === 'string' ? cause.reason : null,
-    fieldErrors: {},
+    reason,
+    fieldErrors: field ? { [field]: [error.message] } : {},
   };
 }
+
+/** Domain refusals about one form field, shown beside that field. */
+const FIELD_OF_REASON: Record<string, string> = { duplicate_label: 'label' };
 
 /**
  * Turns a refused call into a form failure tagged with the form it belongs to, so the

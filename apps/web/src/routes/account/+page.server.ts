@@ -108,20 +108,6 @@ export const actions = {
         echo,
       );
     }
-    // Two passwords with one label cannot be told apart in the list or in mail notices.
-    const existing = await serverCaller(event).appPasswords.list();
-    const wanted = label.trim().toLocaleLowerCase();
-    if (
-      wanted &&
-      existing.some((row) => row.state !== 'revoked' && row.label.toLocaleLowerCase() === wanted)
-    ) {
-      return failMissing(
-        'generate',
-        'label',
-        `You already have a password called “${label.trim()}”. Choose another label, or revoke the old one first.`,
-        echo,
-      );
-    }
     const now = event.locals.context.sidekey.deps.now();
     const expiresAt = days === null ? undefined : new Date(now.getTime() + days * 86_400_000);
     const result = await sensitive(event, form, 'generate', echo, (caller) =>
