@@ -75,7 +75,7 @@ describe('sidekey prune', () => {
     const result = await run('prune');
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\), \d+ audit event\(s\) past retention\.$/m,
+      /^Removed \d+ expired session\(s\), \d+ spent reset link\(s\), \d+ idle throttle\(s\), \d+ audit event\(s\) past retention; folded \d+ lifecycle step\(s\) into the review's totals\.$/m,
     );
   });
 });

@@ -21,17 +21,24 @@ CREATE TABLE "lifecycle_tally" (
 	"event" text NOT NULL,
 	"from_state" text,
 	"to_state" text NOT NULL,
-	"reason" text
+	"reason" text,
+	"left_state" text
 );
 --> statement-breakpoint
 CREATE INDEX "lifecycle_tally_at_idx" ON "lifecycle_tally" USING btree ("at");--> statement-breakpoint
 -- Every audited lifecycle step is tallied by the database itself, whichever code path wrote
--- it. The tally is append-only between folds, so concurrent steps never wait on each other.
+-- it. The tally is append-only between folds, so concurrent steps never wait on each other
+-- (steps of one credential are already serialised by the lock on its row). The state the
+-- credential left is its previous audited step's target, read by the (credential_id, id) index.
 CREATE FUNCTION lifecycle_tally_step() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO "lifecycle_tally" ("at", "event", "from_state", "to_state", "reason")
-  VALUES (NEW."created_at", NEW."action", NEW."from_state", NEW."to_state", NEW."reason");
+  INSERT INTO "lifecycle_tally" ("at", "event", "from_state", "to_state", "reason", "left_state")
+  VALUES (NEW."created_at", NEW."action", NEW."from_state", NEW."to_state", NEW."reason", (
+    SELECT "to_state" FROM "audit_events"
+    WHERE "credential_id" = NEW."credential_id" AND "to_state" IS NOT NULL AND "id" < NEW."id"
+    ORDER BY "id" DESC LIMIT 1
+  ));
   RETURN NULL;
 END;
 $$;
@@ -67,29 +74,29 @@ CROSS JOIN "keys" k
 LEFT JOIN "steps" s ON s."through" = e."through" AND s."event" = k."event"
   AND s."from_state" = k."from_state" AND s."to_state" = k."to_state" AND s."reason" = k."reason";
 --> statement-breakpoint
--- States follow from the edges (each step adds one to its target and takes one from its
--- source). Pruning may already have removed the first steps of old credentials, so the
--- flows are corrected to agree, at the newest snapshot, with each credential's last audited
--- step; earlier snapshots get the same correction.
+-- Per state, the same instants: each step moves its credential from the state its previous
+-- audited step left it in (none for the first step still in the log) to its target, so the
+-- running sum is, per state, how many credentials' last step so far ended there.
 INSERT INTO "lifecycle_state_totals" ("through", "state", "total")
-WITH "flows" AS (
-  SELECT "through", "to_state" AS "state", "total" FROM "lifecycle_edge_totals"
-  UNION ALL
-  SELECT "through", "from_state", -"total" FROM "lifecycle_edge_totals" WHERE "from_state" <> ''
-), "net" AS (
-  SELECT "through", "state", sum("total") AS "total" FROM "flows" GROUP BY 1, 2
-), "last_steps" AS (
-  SELECT DISTINCT ON ("credential_id") "to_state" AS "state"
+WITH "steps" AS (
+  SELECT least(date_trunc('day', "created_at", 'UTC') + interval '1 day', now()) AS "through",
+    "to_state",
+    lag("to_state") OVER (PARTITION BY "credential_id" ORDER BY "id") AS "left_state"
   FROM "audit_events"
   WHERE "credential_id" IS NOT NULL AND "to_state" IS NOT NULL
-  ORDER BY "credential_id", "id" DESC
-), "now_in" AS (
-  SELECT "state", count(*) AS "total" FROM "last_steps" GROUP BY 1
-), "newest" AS (
-  SELECT "state", "total" FROM "net" WHERE "through" = (SELECT max("through") FROM "net")
-), "correction" AS (
-  SELECT coalesce(n."state", l."state") AS "state", coalesce(n."total", 0) - coalesce(l."total", 0) AS "delta"
-  FROM "now_in" n FULL JOIN "newest" l ON l."state" = n."state"
+), "flows" AS (
+  SELECT "through", "to_state" AS "state", 1 AS "n" FROM "steps"
+  UNION ALL
+  SELECT "through", "left_state", -1 FROM "steps" WHERE "left_state" IS NOT NULL
+), "daily" AS (
+  SELECT "through", "state", sum("n") AS "n" FROM "flows" GROUP BY 1, 2
+), "ends" AS (
+  SELECT DISTINCT "through" FROM "daily"
+), "states" AS (
+  SELECT DISTINCT "state" FROM "daily"
 )
-SELECT "net"."through", "net"."state", ("net"."total" + coalesce(c."delta", 0))::bigint
-FROM "net" LEFT JOIN "correction" c USING ("state");
+SELECT e."through", s."state",
+  (sum(coalesce(d."n", 0)) OVER (PARTITION BY s."state" ORDER BY e."through"))::bigint
+FROM "ends" e
+CROSS JOIN "states" s
+LEFT JOIN "daily" d ON d."through" = e."through" AND d."state" = s."state";

@@ -130,22 +130,27 @@ describe('the lifecycle totals migration', () => {
       ]),
     );
 
-    // Per state, the newest snapshot agrees with where each credential's last step left it,
-    // even the one whose history was pruned.
-    const states = await db
-      .select({ state: lifecycleStateTotals.state, total: lifecycleStateTotals.total })
-      .from(lifecycleStateTotals)
-      .where(eq(lifecycleStateTotals.through, new Date(endOf(midday(2)))));
-    const nonZero = Object.fromEntries(
-      states.filter((row) => row.total !== 0).map((row) => [row.state, row.total]),
-    );
-    expect(nonZero).toEqual({ pending: 1, revoked: 3 });
+    // Per state, each snapshot counts where every credential's last step so far left it,
+    // the one whose history was pruned included.
+    const statesAt = async (day: Date) => {
+      const rows = await db
+        .select({ state: lifecycleStateTotals.state, total: lifecycleStateTotals.total })
+        .from(lifecycleStateTotals)
+        .where(eq(lifecycleStateTotals.through, new Date(endOf(day))));
+      return Object.fromEntries(
+        rows.filter((row) => row.total !== 0).map((row) => [row.state, row.total]),
+      );
+    };
+    expect(await statesAt(midday(5))).toEqual({ pending: 3 });
+    expect(await statesAt(midday(3))).toEqual({ pending: 1, active: 1, revoked: 1 });
+    expect(await statesAt(midday(2))).toEqual({ pending: 1, revoked: 3 });
 
     // From now on, the database tallies every lifecycle step as it is written.
     await step(new Date(), third!, 'USE', 'pending', 'active');
     await db.insert(auditEvents).values({ actor: 'owner', action: 'sign_in' });
-    expect((await db.select().from(lifecycleTally)).map((row) => [row.event, row.toState])).toEqual(
-      [['USE', 'active']],
-    );
+    const tallied = await db.select().from(lifecycleTally);
+    expect(tallied.map((row) => [row.event, row.toState, row.leftState])).toEqual([
+      ['USE', 'active', 'pending'],
+    ]);
   });
 });

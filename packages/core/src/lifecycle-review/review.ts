@@ -144,10 +144,8 @@ export function lifecycleReviewService(deps: Deps) {
     return {
       from,
       to,
-      // Every credential starts in the initial state and leaves it with its first step, so
-      // the initial state's running total is only ever the negative of those first steps.
       states: [...atEnd.states]
-        .filter(([state, total]) => state !== graph.initial && total !== 0)
+        .filter(([, total]) => total !== 0)
         .map(([state, total]) => ({ state, count: total }))
         .sort((a, b) => rank(a.state) - rank(b.state)),
       transitions,

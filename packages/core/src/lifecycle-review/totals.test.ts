@@ -1,5 +1,5 @@
-import { auditEvents, lifecycleEdgeTotals, lifecycleTally } from '@sidekey/db';
-import { sql } from 'drizzle-orm';
+import { appPasswords, auditEvents, lifecycleEdgeTotals, lifecycleTally } from '@sidekey/db';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pruneAudit } from '../housekeeping.ts';
 import { createTestSidekey, signUpOwner, type TestSidekey } from '../testing.ts';
@@ -20,6 +20,7 @@ let review: ReturnType<typeof lifecycleReviewService>;
 let base: number;
 beforeEach(async () => {
   t = await createTestSidekey();
+  holder = undefined;
   review = lifecycleReviewService(t.sidekey.deps);
   base = t.clock.now.getTime();
 });
@@ -34,12 +35,34 @@ function midnight(daysAgo: number): Date {
 
 const hoursAfter = (instant: Date, hours: number) => new Date(instant.getTime() + hours * HOUR);
 
-/** A credential to hang synthetic history on: the audit log refers to real ones. */
-async function someCredential() {
+let holder: string | undefined;
+let credentials = 0;
+/**
+ * A credential with no audited step yet, to hang a synthetic history on (the audit log
+ * refers to real ones); generating one for real would audit its GENERATE today. All of a
+ * test's belong to one account, which has no limit on them when written directly.
+ */
+async function bareCredential(): Promise<string> {
+  holder ??= (await signUpOwner(t.sidekey, undefined, { twoFactor: false })).accountId;
+  const [row] = await t.sidekey.deps.db
+    .insert(appPasswords)
+    .values({
+      accountId: holder,
+      label: `History ${++credentials}`,
+      scopes: ['mail'],
+      lookupHash: `history-${credentials}`,
+      keyId: 'k',
+    })
+    .returning({ id: appPasswords.id });
+  return row!.id;
+}
+
+/** A credential generated for real, today. */
+async function generatedToday() {
   const account = await signUpOwner(t.sidekey);
   const generated = await t.sidekey.appPasswords.generate(
     account.accountId,
-    { label: 'History' },
+    { label: 'Today' },
     owner,
   );
   return { accountId: account.accountId, id: generated.id };
@@ -69,10 +92,11 @@ const inState = (r: LifecycleReview, state: string) =>
 
 describe('the review’s running totals', () => {
   it('answer exactly as the unfolded tally did, for periods that start and end on folds', async () => {
-    const { id } = await someCredential();
-    for (let i = 0; i < 3; i++) await stepAt(id, hoursAfter(midnight(50), 3), generate);
-    for (let i = 0; i < 2; i++) await stepAt(id, hoursAfter(midnight(50), 5), firstUse);
-    await stepAt(id, hoursAfter(midnight(20), 1), revoke);
+    const ids = [await bareCredential(), await bareCredential(), await bareCredential()];
+    for (const id of ids) await stepAt(id, hoursAfter(midnight(50), 3), generate);
+    for (const id of ids.slice(0, 2)) await stepAt(id, hoursAfter(midnight(50), 5), firstUse);
+    await stepAt(ids[0]!, hoursAfter(midnight(20), 1), revoke);
+    await generatedToday();
     const periods = [
       { from: midnight(60), to: midnight(30) },
       { from: midnight(30), to: midnight(1) },
@@ -101,14 +125,13 @@ describe('the review’s running totals', () => {
   });
 
   it('count a step that commits after a fold once, in the newest snapshot', async () => {
-    const { id } = await someCredential();
-    await stepAt(id, hoursAfter(midnight(40), 2), generate);
+    await stepAt(await bareCredential(), hoursAfter(midnight(40), 2), generate);
     await foldLifecycleTally(t.sidekey.deps.db);
     const year = { from: midnight(300), to: new Date(base + HOUR) };
     const before = await review.review(year);
 
     // Stamped long before the fold that already ran, as a slow transaction's row would be.
-    await stepAt(id, hoursAfter(midnight(40), 3), generate);
+    await stepAt(await bareCredential(), hoursAfter(midnight(40), 3), generate);
     expect(count(await review.review(year), 'GENERATE')).toBe(count(before, 'GENERATE') + 1);
     expect(await foldLifecycleTally(t.sidekey.deps.db)).toMatchObject({ folded: 1 });
     expect(count(await review.review(year), 'GENERATE')).toBe(count(before, 'GENERATE') + 1);
@@ -117,10 +140,10 @@ describe('the review’s running totals', () => {
   });
 
   it('count every step once when folds on several nodes run at once, while steps are written', async () => {
-    const { id } = await someCredential();
-    const writes = Array.from({ length: 40 }, (_, i) =>
-      stepAt(id, hoursAfter(midnight(10), i % 20), generate),
-    );
+    await generatedToday();
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await bareCredential());
+    const writes = ids.map((id, i) => stepAt(id, hoursAfter(midnight(10), i % 20), generate));
     const folds = Array.from({ length: 6 }, (_, i) =>
       foldLifecycleTally(t.sidekey.deps.db, { upTo: hoursAfter(midnight(10), 4 * i) }),
     );
@@ -132,25 +155,43 @@ describe('the review’s running totals', () => {
     const year = await review.review({ from: midnight(300), to: new Date(base + HOUR) });
     // 40 synthetic steps, plus the real credential's own generation today.
     expect(count(year, 'GENERATE')).toBe(41);
+    expect(inState(year, 'pending')).toBe(41);
   });
 
   it('keep their counts when the audit rows they came from are pruned', async () => {
-    const gone = await someCredential();
-    await t.sidekey.appPasswords.revoke(gone.accountId, gone.id, owner);
-    await stepAt(gone.id, hoursAfter(midnight(40), 1), generate);
-    await stepAt(gone.id, hoursAfter(midnight(40), 2), firstUse);
-    await stepAt(gone.id, hoursAfter(midnight(40), 3), revoke);
+    const gone = await bareCredential();
+    await stepAt(gone, hoursAfter(midnight(40), 1), generate);
+    await stepAt(gone, hoursAfter(midnight(40), 2), firstUse);
+    await stepAt(gone, hoursAfter(midnight(40), 3), revoke);
+    await t.sidekey.deps.db
+      .update(appPasswords)
+      .set({ state: 'revoked', revokedAt: hoursAfter(midnight(40), 3), revokeReason: 'user' })
+      .where(eq(appPasswords.id, gone));
     const period = { from: midnight(60), to: new Date(base + HOUR) };
     const before = await review.review(period);
-    expect(count(before, 'GENERATE')).toBe(2);
+    expect(count(before, 'GENERATE')).toBe(1);
+    expect(inState(before, 'revoked')).toBe(1);
 
     await foldLifecycleTally(t.sidekey.deps.db);
     expect(await pruneAudit(t.sidekey.deps, 30)).toBe(3);
     expect(await review.review(period)).toEqual(before);
   });
 
+  it('count a credential in the state it really reached, even after a step the machine would not take', async () => {
+    const tampered = await bareCredential();
+    await stepAt(tampered, hoursAfter(midnight(5), 1), generate);
+    await stepAt(tampered, hoursAfter(midnight(5), 2), ['USE', 'revoked', 'active']);
+    const period = { from: midnight(6), to: midnight(4) };
+    for (const fold of [false, true]) {
+      if (fold) await foldLifecycleTally(t.sidekey.deps.db, { upTo: period.to });
+      const reviewed = await review.review(period);
+      expect(reviewed.states).toEqual([{ state: 'active', count: 1 }]);
+      expect(reviewed.disallowed).toBe(1);
+    }
+  });
+
   it('thin to the last snapshot of each day once they are over a month old', async () => {
-    const { id } = await someCredential();
+    const id = await bareCredential();
     const day = midnight(45);
     for (let hour = 1; hour <= 3; hour++) {
       await stepAt(id, hoursAfter(day, hour), generate);

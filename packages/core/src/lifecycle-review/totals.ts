@@ -69,6 +69,7 @@ export async function foldLifecycleTally(
         fromState: lifecycleTally.fromState,
         toState: lifecycleTally.toState,
         reason: lifecycleTally.reason,
+        leftState: lifecycleTally.leftState,
       });
 
     if (folded.length > 0) {
@@ -120,6 +121,7 @@ export async function totalsAt(db: DbOrTx, before?: Date): Promise<Totals> {
         fromState: lifecycleTally.fromState,
         toState: lifecycleTally.toState,
         reason: lifecycleTally.reason,
+        leftState: lifecycleTally.leftState,
         count: count(),
       })
       .from(lifecycleTally)
@@ -129,15 +131,16 @@ export async function totalsAt(db: DbOrTx, before?: Date): Promise<Totals> {
         lifecycleTally.fromState,
         lifecycleTally.toState,
         lifecycleTally.reason,
+        lifecycleTally.leftState,
       ),
   ]);
 
   const totals: Totals = { edges: new Map(), states: new Map() };
   for (const row of edges) addEdge(totals, fromStored(row), row.count);
   for (const row of states) totals.states.set(row.state, row.count);
-  for (const row of unfolded) {
-    addEdge(totals, row, row.count);
-    addFlow(totals.states, row, row.count);
+  for (const { leftState, ...edge } of unfolded) {
+    addEdge(totals, edge, edge.count);
+    addFlow(totals.states, { leftState, toState: edge.toState }, edge.count);
   }
   return totals;
 }
@@ -163,11 +166,18 @@ function addEdge(totals: Totals, edge: EdgeKey, n: number) {
   else totals.edges.set(key, { ...edge, count: n });
 }
 
-/** A step moves one credential from its source state to its target. */
-function addFlow(states: Map<string, number>, edge: EdgeKey, n: number) {
-  states.set(edge.toState, (states.get(edge.toState) ?? 0) + n);
-  if (edge.fromState !== null) {
-    states.set(edge.fromState, (states.get(edge.fromState) ?? 0) - n);
+/**
+ * A step moves one credential from the state it was in (its previous step's target; none
+ * before its first) to its target.
+ */
+function addFlow(
+  states: Map<string, number>,
+  step: { leftState: string | null; toState: string },
+  n: number,
+) {
+  states.set(step.toState, (states.get(step.toState) ?? 0) + n);
+  if (step.leftState !== null) {
+    states.set(step.leftState, (states.get(step.leftState) ?? 0) - n);
   }
 }
 
@@ -181,11 +191,11 @@ function fromStored(row: { event: string; fromState: string; toState: string; re
   };
 }
 
-function tally(rows: EdgeKey[]): Totals {
+function tally(rows: (EdgeKey & { leftState: string | null })[]): Totals {
   const totals: Totals = { edges: new Map(), states: new Map() };
-  for (const row of rows) {
-    addEdge(totals, row, 1);
-    addFlow(totals.states, row, 1);
+  for (const { leftState, ...edge } of rows) {
+    addEdge(totals, edge, 1);
+    addFlow(totals.states, { leftState, toState: edge.toState }, 1);
   }
   return totals;
 }

@@ -21,6 +21,12 @@ export const lifecycleTally = pgTable(
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
     reason: text('reason'),
+    /**
+     * The state the credential really left: its previous audited step's target, or null for
+     * the first step still in the log. Usually `from_state`; where the log holds a step the
+     * machine would not take, counting credentials per state must follow what happened.
+     */
+    leftState: text('left_state'),
   },
   (table) => [index('lifecycle_tally_at_idx').on(table.at)],
 );

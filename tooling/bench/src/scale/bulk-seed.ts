@@ -104,8 +104,10 @@ export async function seedHistory(database: Database): Promise<void> {
       ORDER BY e.at`);
     // With triggers off, the database's own tally of lifecycle steps is written here instead.
     await tx.execute(sql`
-      INSERT INTO lifecycle_tally (at, event, from_state, to_state, reason)
-      SELECT created_at, action, from_state, to_state, reason FROM audit_events
+      INSERT INTO lifecycle_tally (at, event, from_state, to_state, reason, left_state)
+      SELECT created_at, action, from_state, to_state, reason,
+        lag(to_state) OVER (PARTITION BY credential_id ORDER BY id)
+      FROM audit_events
       WHERE credential_id IS NOT NULL AND to_state IS NOT NULL ORDER BY created_at`);
     await tx.execute(sql`
       INSERT INTO audit_events (created_at, account_id, actor, action, address, user_agent, details)
