@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, findMigrationsFolder, type Database } from './create-db.ts';
@@ -16,8 +16,9 @@ import {
 
 /*
  * An install upgraded to the running totals keeps the history it already has: the migration
- * turns the audit log into one snapshot per day. Steps are whole days from the database's
- * clock, so no day boundary can fall between writing them and migrating.
+ * turns the audit log into one snapshot per day. Every instant here is derived from one
+ * reading of the database's clock (the clock the migration and the audit log use), and the
+ * steps are whole days before it, so no day boundary can fall between writing and migrating.
  */
 
 const DAY = 24 * 3600_000;
@@ -25,10 +26,16 @@ const TOTALS_MIGRATION = '0010_lifecycle_totals';
 
 let database: Database;
 let folder: string;
+/** The database's clock when the test began. */
+let dbNow: number;
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'sidekey-migrations-'));
   cpSync(findMigrationsFolder(), folder, { recursive: true });
   database = await createDb({ migrate: false });
+  const [row] = await database.db
+    .select({ ms: sql`extract(epoch from now()) * 1000`.mapWith(Number) })
+    .from(sql`(SELECT 1) AS one`);
+  dbNow = row!.ms;
 });
 afterAll(async () => {
   await database?.close();
@@ -48,7 +55,7 @@ async function migrateThrough(last: 'before' | 'all') {
 }
 
 function midday(daysAgo: number): Date {
-  const day = new Date(Date.now() - daysAgo * DAY);
+  const day = new Date(dbNow - daysAgo * DAY);
   day.setUTCHours(12, 0, 0, 0);
   return day;
 }
@@ -146,7 +153,7 @@ describe('the lifecycle totals migration', () => {
     expect(await statesAt(midday(2))).toEqual({ pending: 1, revoked: 3 });
 
     // From now on, the database tallies every lifecycle step as it is written.
-    await step(new Date(), third!, 'USE', 'pending', 'active');
+    await step(new Date(dbNow), third!, 'USE', 'pending', 'active');
     await db.insert(auditEvents).values({ actor: 'owner', action: 'sign_in' });
     const tallied = await db.select().from(lifecycleTally);
     expect(tallied.map((row) => [row.event, row.toState, row.leftState])).toEqual([

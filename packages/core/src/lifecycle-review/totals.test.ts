@@ -7,8 +7,9 @@ import { lifecycleReviewService, type LifecycleReview } from './review.ts';
 import { foldLifecycleTally, type FoldReport } from './totals.ts';
 
 /*
- * Every instant here is whole days away from the database's own clock (which stamps audit
- * rows and places the hourly fold), so a slow machine cannot move a step across a bound.
+ * The database's clock stamps audit rows, places the hourly fold and ages snapshots, so the
+ * test clock is set from it once and every instant here is derived from that, whole days
+ * away from any bound a slow machine could move a step across.
  */
 
 const HOUR = 3600_000;
@@ -22,11 +23,15 @@ beforeEach(async () => {
   t = await createTestSidekey();
   holder = undefined;
   review = lifecycleReviewService(t.sidekey.deps);
+  const [row] = await t.sidekey.deps.db
+    .select({ ms: sql`extract(epoch from now()) * 1000`.mapWith(Number) })
+    .from(sql`(SELECT 1) AS one`);
+  t.clock.now = new Date(row!.ms);
   base = t.clock.now.getTime();
 });
 afterEach(() => t?.dispose());
 
-/** The UTC midnight that began the day `daysAgo` days before the test started. */
+/** The UTC midnight that began the day `daysAgo` days before the test's start. */
 function midnight(daysAgo: number): Date {
   const day = new Date(base - daysAgo * DAY);
   day.setUTCHours(0, 0, 0, 0);
