@@ -4,7 +4,7 @@ import type { Command } from './types.ts';
 export const prune: Command = {
   usage: 'prune',
   summary:
-    'delete expired sessions, spent reset links, long-idle throttles and audit events past SIDEKEY_AUDIT_RETENTION_DAYS',
+    "delete expired sessions, spent reset links, long-idle throttles and audit events past SIDEKEY_AUDIT_RETENTION_DAYS, and fold the lifecycle review's totals",
   async run(sidekey, _args, out) {
     const removed = await sidekey.prune();
     out(

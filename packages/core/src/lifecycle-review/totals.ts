@@ -25,7 +25,7 @@ export interface Totals {
 }
 
 /** Snapshots older than this are thinned to the last one of each UTC day. */
-export const HOURLY_SNAPSHOTS_KEPT_MS = 31 * 24 * 60 * 60 * 1000;
+const HOURLY_SNAPSHOTS_KEPT_MS = 31 * 24 * 60 * 60 * 1000;
 
 /** Any fixed key: folds on every node take turns; lifecycle writes never take it. */
 const FOLD_LOCK = 0x5f1d_ea11;
@@ -155,7 +155,7 @@ export function stepsBetween(earlier: Totals, later: Totals): (EdgeKey & { count
   return steps;
 }
 
-export function edgeKey(edge: EdgeKey): string {
+function edgeKey(edge: EdgeKey): string {
   return JSON.stringify([edge.event, edge.fromState, edge.toState, edge.reason]);
 }
 
@@ -264,12 +264,10 @@ async function addToSnapshot(tx: DbOrTx, through: Date, added: Totals) {
  */
 async function thinSnapshots(tx: DbOrTx): Promise<number> {
   const cutoff = sql`now() - ${`${HOURLY_SNAPSHOTS_KEPT_MS} milliseconds`}::interval`;
-  const dayOf = (column: typeof lifecycleEdgeTotals.through) =>
-    sql`date_trunc('day', ${column}, 'UTC')`;
   const later = sql`EXISTS (
     SELECT 1 FROM ${lifecycleEdgeTotals} AS later
     WHERE later.through > ${lifecycleEdgeTotals.through}
-      AND later.through < ${dayOf(lifecycleEdgeTotals.through)} + interval '1 day'
+      AND later.through < date_trunc('day', ${lifecycleEdgeTotals.through}, 'UTC') + interval '1 day'
   )`;
   const thinned = await tx
     .delete(lifecycleEdgeTotals)
